@@ -1,0 +1,1 @@
+"""Cross-cutting concerns: configuration, identity and tenancy, errors, HTTP plumbing."""
