@@ -55,3 +55,23 @@ reset: install ## Delete the local stack's data directory and start over
 
 clean: ## Remove build output and caches (keeps .venv and data)
 	rm -rf .aws-sam build .pytest_cache .mypy_cache .ruff_cache .coverage coverage.xml
+
+# --- Build and benchmarks ------------------------------------------------------------
+# `make build` is the Docker-free equivalent of `sam build`: the layer for python3.13/arm64
+# (manylinux aarch64 wheels, via layers/Makefile) and a copy of each function's code.
+BUILD_DIR ?= build
+BUILD_PY ?= $(if $(wildcard $(PY)),$(abspath $(PY)),$(PYTHON))
+
+build: ## Build the layer (arm64 wheels) and the functions into build/, like `sam build`
+	$(MAKE) --no-print-directory -f layers/Makefile build-ClinicFlowLayer \
+		ARTIFACTS_DIR="$(abspath $(BUILD_DIR))/layer" PYTHON="$(BUILD_PY)"
+	rm -rf "$(BUILD_DIR)/functions" && mkdir -p "$(BUILD_DIR)/functions"
+	@for d in functions/*/; do \
+		[ -f "$$d/app.py" ] || continue; \
+		cp -R "$${d%/}" "$(BUILD_DIR)/functions/"; \
+	done
+	find "$(BUILD_DIR)/functions" -depth -name __pycache__ -type d -exec rm -rf {} +
+	@du -sh "$(BUILD_DIR)/layer/python" "$(BUILD_DIR)/functions"
+
+bench: install ## Run every benchmark (bench/*/run.py); results go to docs/benchmarks.md
+	@for f in bench/*/run.py; do echo "== $$f"; $(PY) "$$f" || exit 1; done

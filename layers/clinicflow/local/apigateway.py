@@ -138,8 +138,12 @@ class LocalApi:
                 return _json(401, {"message": "Unauthorized"})
         event = proxy_event(request, route, params, claims)
         started = time.perf_counter()
-        result = self.registry.invoke(route.function, event)
-        response = lambda_response(result)
+        try:
+            response = lambda_response(self.registry.invoke(route.function, event))
+        except Exception as exc:  # what API Gateway answers when the integration fails
+            logger.error("function failed", extra={"function": route.function,
+                                                   "error_type": type(exc).__name__})
+            response = _json(502, {"message": "Internal server error"})
         logger.info(
             "api request",
             extra={

@@ -70,6 +70,11 @@ class FunctionRegistry:
             self._handlers[logical_id] = getattr(module, attr)
         return self._handlers[logical_id]
 
+    def module(self, logical_id: str) -> ModuleType:
+        """The loaded module of a function (after `handler`)."""
+        self.handler(logical_id)
+        return self._modules[logical_id]
+
     def invoke(self, logical_id: str, event: dict[str, Any]) -> Any:
         """Call a function's handler with an event, as Lambda would."""
         name = self.names.get(logical_id, logical_id)

@@ -62,13 +62,15 @@ def provision_aws(template: Template, clients: dict[str, Any]) -> None:
             clients["s3"].put_bucket_encryption(
                 Bucket=name,
                 ServerSideEncryptionConfiguration={
-                    "Rules": props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+                    "Rules": [_encryption_rule(r) for r in
+                              props["BucketEncryption"]["ServerSideEncryptionConfiguration"]]
                 },
             )
         if props.get("CorsConfiguration"):
             clients["s3"].put_bucket_cors(
                 Bucket=name,
-                CORSConfiguration={"CORSRules": props["CorsConfiguration"]["CorsRules"]},
+                CORSConfiguration={"CORSRules": [_cors_rule(r) for r in
+                                                 props["CorsConfiguration"]["CorsRules"]]},
             )
     _provision_queues(template, clients["sqs"])
     for logical_id, _ in template.of_type("AWS::SNS::Topic"):
@@ -139,6 +141,20 @@ def _provision_cognito(template: Template, cognito: Any) -> None:
             Description=props.get("Description", ""),
         )
         template.physical[logical_id] = props["GroupName"]
+
+
+def _encryption_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """CloudFormation's bucket encryption rule in the S3 API's spelling."""
+    out = {k: v for k, v in rule.items() if k != "ServerSideEncryptionByDefault"}
+    if "ServerSideEncryptionByDefault" in rule:
+        out["ApplyServerSideEncryptionByDefault"] = rule["ServerSideEncryptionByDefault"]
+    return out
+
+
+def _cors_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """CloudFormation's CORS rule in the S3 API's spelling."""
+    names = {"MaxAge": "MaxAgeSeconds", "Id": "ID", "ExposedHeaders": "ExposeHeaders"}
+    return {names.get(k, k): v for k, v in rule.items()}
 
 
 def _schema_attribute(attribute: dict[str, Any]) -> dict[str, Any]:

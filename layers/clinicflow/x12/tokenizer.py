@@ -24,6 +24,11 @@ class Tokens:
     unterminated_tail: bool
 
 
+def _valid_id(sid: str) -> bool:
+    """Segment ids are 2-3 upper-case letters/digits starting with a letter."""
+    return 1 < len(sid) < 4 and sid.isascii() and sid.isalnum() and sid[0].isalpha() and sid.isupper()
+
+
 def decode(data: str | bytes) -> tuple[str, str]:
     """Text and the encoding used to turn character positions back into byte offsets."""
     if isinstance(data, str):
@@ -87,16 +92,19 @@ def tokenize(data: str | bytes) -> Tokens:
     segments: list[Segment] = []
     append = segments.append
     ordinal = 0
+    seen: set[str] = set()
     for index, raw in enumerate(pieces):
-        piece = raw.strip(_BLANKS) if blanks else raw
+        piece = raw.lstrip(_BLANKS).rstrip("\r\n") if blanks else raw
         if not piece:
             continue
         elements = piece.split(element)
         sid = elements[0]
         ordinal += 1
-        if not (1 < len(sid) < 4 and sid.isalnum() and sid.isupper() or sid.isdigit()):
-            seg = Segment(["?"], ordinal, index, source)
-            raise X12ParseError("malformed segment identifier", seg.location())
+        if sid not in seen:
+            if not _valid_id(sid):
+                seg = Segment(["?"], ordinal, index, source)
+                raise X12ParseError("malformed segment identifier", seg.location())
+            seen.add(sid)
         append(Segment(elements, ordinal, index, source))
     tail = pieces[-1].strip(_BLANKS) if pieces else ""
     return Tokens(seps, segments, source, fixed, bool(tail))

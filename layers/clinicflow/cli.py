@@ -1,0 +1,103 @@
+"""The `clinicflow` command."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from pathlib import Path
+
+
+def _checkout_root() -> Path:
+    """The folder holding template.yaml: the working directory or the package's checkout."""
+    for folder in (Path.cwd(), *Path.cwd().parents, Path(__file__).resolve().parents[2]):
+        if (folder / "template.yaml").exists():
+            return folder
+    raise SystemExit("template.yaml not found: run clinicflow from a ClinicFlow checkout")
+
+
+def _dev(args: argparse.Namespace) -> int:
+    from clinicflow.local.demo_users import DEMO_PASSWORD, demo_users
+    from clinicflow.local.stack import LocalStack, StackOptions
+
+    root = _checkout_root()
+    data_dir = Path(args.data_dir) if args.data_dir else root / ".clinicflow"
+    options = StackOptions(root=root, host=args.host, port=args.port, data_dir=data_dir,
+                           seed=args.seed, reset=args.reset)
+    print("Starting ClinicFlow's local stack (DynamoDB Local + moto) - NOT for real PHI ...")
+    stack = LocalStack(options).start()
+    print(f"\n  API      {stack.api_url}   (health: {stack.api_url}/health, docs: {stack.api_url}/docs)")
+    print(f"  Portal   {stack.api_url}/portal/")
+    print(f"  Data     {data_dir}")
+    if args.seed == "demo":
+        print(f"\n  Demo logins (password {DEMO_PASSWORD}):")
+        for user in demo_users():
+            print(f"    {user.username:<20} {user.practice_id:<10} {user.role.value}")
+    print("\nPress Ctrl-C to stop.", flush=True)
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    try:
+        stopped.wait()
+    except KeyboardInterrupt:
+        pass
+    print("\nStopping ...", flush=True)
+    stack.stop()
+    return 0
+
+
+def _token(args: argparse.Namespace) -> int:
+    from clinicflow.local.demo_users import demo_users
+
+    if args.list:
+        for user in demo_users():
+            print(f"{user.username} {user.practice_id} {user.role.value}")
+        return 0
+    if not args.user:
+        print("usage: clinicflow token USER (or --list)", file=sys.stderr)
+        return 2
+    from clinicflow.local.tokens import id_token, stack_state
+
+    data_dir = Path(args.data_dir) if args.data_dir else _checkout_root() / ".clinicflow"
+    try:
+        print(id_token(stack_state(data_dir), args.user))
+    except Exception as exc:
+        print(f"clinicflow token: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line interface."""
+    parser = argparse.ArgumentParser(prog="clinicflow", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    dev = commands.add_parser("dev", help="run the local stack (DynamoDB Local + moto + API)")
+    dev.add_argument("--host", default="127.0.0.1")
+    dev.add_argument("--port", type=int, default=8000)
+    dev.add_argument("--seed", choices=["demo"], help="seed an empty data directory")
+    dev.add_argument("--data-dir", help="where data is kept (default: .clinicflow/ in the checkout)")
+    dev.add_argument("--reset", action="store_true", help="delete the data directory first")
+    dev.set_defaults(func=_dev)
+    token = commands.add_parser("token", help="print an ID token for a demo user")
+    token.add_argument("user", nargs="?")
+    token.add_argument("--list", action="store_true", help="list demo users: USERNAME PRACTICE ROLE")
+    token.add_argument("--data-dir")
+    token.set_defaults(func=_token)
+    try:
+        from clinicflow.x12.cli import register as register_x12
+    except ImportError:
+        pass
+    else:
+        register_x12(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `clinicflow` command."""
+    args = build_parser().parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

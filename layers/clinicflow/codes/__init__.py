@@ -1,0 +1,1 @@
+"""Pure validators of healthcare identifiers and code sets, shared by every capability."""

@@ -1,0 +1,128 @@
+"""The local stack's clock: fires due EventBridge Scheduler schedules (the emulator never does).
+
+Tests advance it; `now()` is real time plus the accumulated offset.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+logger = logging.getLogger("clinicflow.local.clock")
+
+
+@dataclass
+class Clock:
+    """Wall-clock time that tests can move forward."""
+
+    offset: timedelta = timedelta(0)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def now(self) -> datetime:
+        """The stack's current time (UTC)."""
+        with self._lock:
+            return datetime.now(UTC) + self.offset
+
+    def advance(self, delta: timedelta) -> datetime:
+        """Move the clock forward; returns the new time."""
+        if delta < timedelta(0):
+            raise ValueError("the clock only moves forward")
+        with self._lock:
+            self.offset += delta
+        return self.now()
+
+
+def at_time(expression: str, timezone: str | None) -> datetime | None:
+    """The UTC instant of a one-time `at(yyyy-mm-ddThh:mm:ss)` schedule expression."""
+    if not expression.startswith("at(") or not expression.endswith(")"):
+        return None
+    local = datetime.fromisoformat(expression[3:-1])
+    return local.replace(tzinfo=ZoneInfo(timezone or "UTC")).astimezone(UTC)
+
+
+@dataclass
+class ScheduleFirer:
+    """Fires due one-time schedules: invokes the Lambda or sends to the SQS target."""
+
+    clock: Clock
+    scheduler: Any
+    invoke_function: Callable[[str, dict[str, Any]], Any]
+    send_message: Callable[[str, str], None]
+    fired: set[str] = field(default_factory=set)
+
+    def fire_due(self) -> int:
+        """Fire every schedule due at the clock's now; returns how many fired."""
+        now = self.clock.now()
+        count = 0
+        for group in self._groups():
+            for summary in self._schedules(group):
+                name = summary["Name"]
+                key = f"{group}/{name}"
+                schedule = self.scheduler.get_schedule(GroupName=group, Name=name)
+                when = at_time(schedule["ScheduleExpression"],
+                               schedule.get("ScheduleExpressionTimezone"))
+                if when is None or when > now or schedule.get("State") == "DISABLED":
+                    continue
+                fire_key = f"{key}@{when.isoformat()}"
+                if fire_key in self.fired:
+                    continue
+                self.fired.add(fire_key)
+                self._deliver(schedule["Target"])
+                count += 1
+                if schedule.get("ActionAfterCompletion") == "DELETE":
+                    self.scheduler.delete_schedule(GroupName=group, Name=name)
+        return count
+
+    def _groups(self) -> list[str]:
+        groups = self.scheduler.list_schedule_groups().get("ScheduleGroups", [])
+        return [g["Name"] for g in groups]
+
+    def _schedules(self, group: str) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = self.scheduler.list_schedules(GroupName=group).get(
+            "Schedules", []
+        )
+        return result
+
+    def _deliver(self, target: dict[str, Any]) -> None:
+        arn = str(target["Arn"])
+        payload = target.get("Input") or "{}"
+        if ":lambda:" in arn:
+            self.invoke_function(arn.rsplit(":", 1)[-1], json.loads(payload))
+        elif ":sqs:" in arn:
+            self.send_message(arn, payload)
+        else:
+            logger.warning("schedule target not supported locally", extra={"service": arn.split(":")[2]})
+
+
+@dataclass
+class Ticker:
+    """A daemon thread calling `tick` every `interval` seconds until stopped."""
+
+    tick: Callable[[], object]
+    interval: float = 1.0
+    _stop: threading.Event = field(default_factory=threading.Event, repr=False)
+    _thread: threading.Thread | None = field(default=None, repr=False)
+
+    def start(self) -> None:
+        """Start ticking."""
+        self._thread = threading.Thread(target=self._run, name="local-clock", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                self.tick()
+            except Exception as exc:  # keep ticking; the next tick retries
+                logger.warning("clock tick failed", extra={"error_type": type(exc).__name__})
+
+    def stop(self) -> None:
+        """Stop and wait for the thread."""
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=5)

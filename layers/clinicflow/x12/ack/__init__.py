@@ -1,0 +1,1 @@
+"""999 implementation acknowledgment (005010X231A1)."""
