@@ -8,7 +8,7 @@ import os
 os.environ.update(
     {
         "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",  # noqa: S105 (emulator credentials)
+        "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_REGION": "us-east-1",
         "CLINICFLOW_ENV": "local",
@@ -22,15 +22,15 @@ os.environ.update(
 )
 os.environ.pop("POWERTOOLS_LOGGER_LOG_EVENT", None)
 
-from collections.abc import Iterator  # noqa: E402
-from pathlib import Path  # noqa: E402
+from collections.abc import Iterator
+from pathlib import Path
 
-import boto3  # noqa: E402
-import pytest  # noqa: E402
+import boto3
+import pytest
 
-from clinicflow.local.dynamodb_local import DynamoDBLocal  # noqa: E402
-from clinicflow.local.provision import provision_tables  # noqa: E402
-from clinicflow.local.template import Template  # noqa: E402
+from clinicflow.local.dynamodb_local import DynamoDBLocal
+from clinicflow.local.provision import provision_tables
+from clinicflow.local.template import Template
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -52,7 +52,9 @@ def tables(dynamodb_local: DynamoDBLocal) -> Iterator[DynamoDBLocal]:
     yield dynamodb_local
     client = boto3.client("dynamodb", endpoint_url=dynamodb_local.endpoint)
     for name in client.list_tables()["TableNames"]:
-        keys = [k["AttributeName"] for k in client.describe_table(TableName=name)["Table"]["KeySchema"]]
+        keys = [
+            k["AttributeName"] for k in client.describe_table(TableName=name)["Table"]["KeySchema"]
+        ]
         for page in client.get_paginator("scan").paginate(TableName=name):
             for item in page["Items"]:
                 client.delete_item(TableName=name, Key={k: item[k] for k in keys})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import signal
 import sys
 import threading
@@ -23,11 +24,19 @@ def _dev(args: argparse.Namespace) -> int:
 
     root = _checkout_root()
     data_dir = Path(args.data_dir) if args.data_dir else root / ".clinicflow"
-    options = StackOptions(root=root, host=args.host, port=args.port, data_dir=data_dir,
-                           seed=args.seed, reset=args.reset)
+    options = StackOptions(
+        root=root,
+        host=args.host,
+        port=args.port,
+        data_dir=data_dir,
+        seed=args.seed,
+        reset=args.reset,
+    )
     print("Starting ClinicFlow's local stack (DynamoDB Local + moto) - NOT for real PHI ...")
     stack = LocalStack(options).start()
-    print(f"\n  API      {stack.api_url}   (health: {stack.api_url}/health, docs: {stack.api_url}/docs)")
+    print(
+        f"\n  API      {stack.api_url}   (health: {stack.api_url}/health, docs: {stack.api_url}/docs)"
+    )
     print(f"  Portal   {stack.api_url}/portal/")
     print(f"  Data     {data_dir}")
     if args.seed == "demo":
@@ -37,10 +46,8 @@ def _dev(args: argparse.Namespace) -> int:
     print("\nPress Ctrl-C to stop.", flush=True)
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         stopped.wait()
-    except KeyboardInterrupt:
-        pass
     print("\nStopping ...", flush=True)
     stack.stop()
     return 0
@@ -75,12 +82,16 @@ def build_parser() -> argparse.ArgumentParser:
     dev.add_argument("--host", default="127.0.0.1")
     dev.add_argument("--port", type=int, default=8000)
     dev.add_argument("--seed", choices=["demo"], help="seed an empty data directory")
-    dev.add_argument("--data-dir", help="where data is kept (default: .clinicflow/ in the checkout)")
+    dev.add_argument(
+        "--data-dir", help="where data is kept (default: .clinicflow/ in the checkout)"
+    )
     dev.add_argument("--reset", action="store_true", help="delete the data directory first")
     dev.set_defaults(func=_dev)
     token = commands.add_parser("token", help="print an ID token for a demo user")
     token.add_argument("user", nargs="?")
-    token.add_argument("--list", action="store_true", help="list demo users: USERNAME PRACTICE ROLE")
+    token.add_argument(
+        "--list", action="store_true", help="list demo users: USERNAME PRACTICE ROLE"
+    )
     token.add_argument("--data-dir")
     token.set_defaults(func=_token)
     try:

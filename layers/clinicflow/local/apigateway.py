@@ -33,8 +33,9 @@ def _json(status: int, body: Any) -> Response:
     return Response(json.dumps(body), status=status, mimetype="application/json")
 
 
-def proxy_event(request: Request, route: ApiRoute, params: dict[str, str],
-                claims: dict[str, str] | None) -> dict[str, Any]:
+def proxy_event(
+    request: Request, route: ApiRoute, params: dict[str, str], claims: dict[str, str] | None
+) -> dict[str, Any]:
     """The API Gateway REST proxy event for one HTTP request."""
     headers = {k: v for k, v in request.headers.items()}
     multi_headers: dict[str, list[str]] = {}
@@ -75,8 +76,12 @@ def proxy_event(request: Request, route: ApiRoute, params: dict[str, str],
 
 
 def _is_text(mimetype: str) -> bool:
-    return mimetype.startswith("text/") or mimetype in {"application/json", "application/xml",
-                                                        "application/x-www-form-urlencoded", ""}
+    return mimetype.startswith("text/") or mimetype in {
+        "application/json",
+        "application/xml",
+        "application/x-www-form-urlencoded",
+        "",
+    }
 
 
 def lambda_response(result: dict[str, Any]) -> Response:
@@ -103,7 +108,9 @@ class LocalApi:
     extra: dict[tuple[str, str], LocalHandler] = field(default_factory=dict)
     static_dirs: dict[str, Path] = field(default_factory=dict)
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
         request = Request(environ)
         response = self.dispatch(request)
         return response(environ, start_response)
@@ -112,7 +119,11 @@ class LocalApi:
         """Answer one request."""
         local = self.extra.get((request.method, request.path))
         if local is not None:
-            return local(request)
+            try:
+                return local(request)
+            except Exception as exc:
+                logger.error("local endpoint failed", extra={"error_type": type(exc).__name__})
+                return _json(500, {"message": "Internal server error"})
         for prefix, folder in self.static_dirs.items():
             if request.method == "GET" and request.path.startswith(prefix):
                 return self._static(folder, request.path.removeprefix(prefix))
@@ -141,8 +152,10 @@ class LocalApi:
         try:
             response = lambda_response(self.registry.invoke(route.function, event))
         except Exception as exc:  # what API Gateway answers when the integration fails
-            logger.error("function failed", extra={"function": route.function,
-                                                   "error_type": type(exc).__name__})
+            logger.error(
+                "function failed",
+                extra={"function": route.function, "error_type": type(exc).__name__},
+            )
             response = _json(502, {"message": "Internal server error"})
         logger.info(
             "api request",

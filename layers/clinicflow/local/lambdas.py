@@ -11,12 +11,10 @@ import importlib.util
 import io
 import json
 import logging
-import traceback
 import uuid
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -96,7 +94,9 @@ def _empty_zip() -> bytes:
     return buffer.getvalue()
 
 
-def register_functions(template: Template, registry: FunctionRegistry, clients: dict[str, Any]) -> None:
+def register_functions(
+    template: Template, registry: FunctionRegistry, clients: dict[str, Any]
+) -> None:
     """Create each template function in moto's Lambda (plus its SQS event-source mappings)."""
     role = clients["iam"].create_role(
         RoleName="clinicflow-local-lambda",
@@ -143,10 +143,12 @@ def patch_moto_invoke(registry: FunctionRegistry) -> None:
             try:
                 result = registry.invoke(logical_id, payload)
             except Exception as exc:  # report as Lambda does: errored invocation, no values
-                logger.error("function failed", extra={"function": logical_id,
-                                                       "error_type": type(exc).__name__})
-                tb = traceback.format_exception_only(type(exc))
-                return json.dumps({"errorType": type(exc).__name__, "errorMessage": tb[-1]}), True, ""
+                logger.error(
+                    "function failed",
+                    extra={"function": logical_id, "error_type": type(exc).__name__},
+                )
+                error = {"errorType": type(exc).__name__, "errorMessage": "handler raised"}
+                return json.dumps(error), True, ""
         return json.dumps(result, default=str), False, ""
 
-    LambdaFunction._invoke_lambda = _invoke_lambda
+    LambdaFunction._invoke_lambda = _invoke_lambda  # type: ignore[method-assign]

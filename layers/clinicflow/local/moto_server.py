@@ -10,6 +10,7 @@ closed here because ClinicFlow's security relies on them in AWS:
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import threading
@@ -32,7 +33,7 @@ def moto_lock_held() -> bool:
     return bool(getattr(_holder, "held", False))
 
 
-class released_moto_lock:  # noqa: N801 (used as a context manager, reads like a statement)
+class released_moto_lock:
     """Release the moto lock while in-process Lambda code runs (it may call moto itself)."""
 
     def __enter__(self) -> None:
@@ -68,12 +69,14 @@ def _cognito_refusal(target: str, payload: dict[str, Any]) -> tuple[str, str] | 
                 client_id, _ = pool.access_tokens[payload["AccessToken"]]
                 writable = pool.clients[client_id].extended_config.get("WriteAttributes")
                 if writable is not None and any(n not in writable for n in names):
-                    return ("NotAuthorizedException",
-                            "A client attempted to write unauthorized attribute")
+                    return (
+                        "NotAuthorizedException",
+                        "A client attempted to write unauthorized attribute",
+                    )
                 return _immutable(pool, names)
         return None
-    pool = backend.user_pools.get(payload.get("UserPoolId", ""))
-    return _immutable(pool, names) if pool else None
+    target_pool = backend.user_pools.get(payload.get("UserPoolId", ""))
+    return _immutable(target_pool, names) if target_pool else None
 
 
 def _immutable(pool: Any, names: list[str]) -> tuple[str, str] | None:
@@ -99,8 +102,6 @@ class SerialisedApp:
         if guarded:
             length = int(environ.get("CONTENT_LENGTH") or 0)
             body = environ["wsgi.input"].read(length)
-            import io
-
             environ["wsgi.input"] = io.BytesIO(body)
         with _lock:
             _holder.held = True

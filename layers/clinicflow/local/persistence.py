@@ -51,14 +51,23 @@ class Snapshotter:
                 for entry in page.get("Contents", []):
                     target = folder / entry["Key"]
                     meta_file = target.with_name(target.name + ".meta.json")
-                    if meta_file.exists() and json.loads(meta_file.read_text())["ETag"] == entry["ETag"]:
+                    if (
+                        meta_file.exists()
+                        and json.loads(meta_file.read_text())["ETag"] == entry["ETag"]
+                    ):
                         continue
                     obj = self.s3.get_object(Bucket=bucket, Key=entry["Key"])
                     target.parent.mkdir(parents=True, exist_ok=True)
                     target.write_bytes(obj["Body"].read())
-                    meta_file.write_text(json.dumps({"ETag": entry["ETag"],
-                                                     "ContentType": obj.get("ContentType", ""),
-                                                     "Metadata": obj.get("Metadata", {})}))
+                    meta_file.write_text(
+                        json.dumps(
+                            {
+                                "ETag": entry["ETag"],
+                                "ContentType": obj.get("ContentType", ""),
+                                "Metadata": obj.get("Metadata", {}),
+                            }
+                        )
+                    )
 
     def _restore_objects(self) -> None:
         for bucket in self.buckets:
@@ -71,8 +80,12 @@ class Snapshotter:
                 args: dict[str, Any] = {"Metadata": meta.get("Metadata", {})}
                 if meta.get("ContentType"):
                     args["ContentType"] = meta["ContentType"]
-                self.s3.put_object(Bucket=bucket, Key=str(target.relative_to(folder)),
-                                   Body=target.read_bytes(), **args)
+                self.s3.put_object(
+                    Bucket=bucket,
+                    Key=str(target.relative_to(folder)),
+                    Body=target.read_bytes(),
+                    **args,
+                )
                 head = self.s3.head_object(Bucket=bucket, Key=str(target.relative_to(folder)))
                 meta["ETag"] = head["ETag"]
                 meta_file.write_text(json.dumps(meta))
@@ -115,13 +128,16 @@ class Snapshotter:
             )
             if user.get("Password"):
                 self.cognito.admin_set_user_password(
-                    UserPoolId=self.user_pool_id, Username=user["Username"],
-                    Password=user["Password"], Permanent=user["Status"] == "CONFIRMED",
+                    UserPoolId=self.user_pool_id,
+                    Username=user["Username"],
+                    Password=user["Password"],
+                    Permanent=user["Status"] == "CONFIRMED",
                 )
             for group in user["Groups"]:
                 self.cognito.admin_add_user_to_group(
                     UserPoolId=self.user_pool_id, Username=user["Username"], GroupName=group
                 )
             if not user["Enabled"]:
-                self.cognito.admin_disable_user(UserPoolId=self.user_pool_id,
-                                                Username=user["Username"])
+                self.cognito.admin_disable_user(
+                    UserPoolId=self.user_pool_id, Username=user["Username"]
+                )

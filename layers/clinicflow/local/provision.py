@@ -62,15 +62,18 @@ def provision_aws(template: Template, clients: dict[str, Any]) -> None:
             clients["s3"].put_bucket_encryption(
                 Bucket=name,
                 ServerSideEncryptionConfiguration={
-                    "Rules": [_encryption_rule(r) for r in
-                              props["BucketEncryption"]["ServerSideEncryptionConfiguration"]]
+                    "Rules": [
+                        _encryption_rule(r)
+                        for r in props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+                    ]
                 },
             )
         if props.get("CorsConfiguration"):
             clients["s3"].put_bucket_cors(
                 Bucket=name,
-                CORSConfiguration={"CORSRules": [_cors_rule(r) for r in
-                                                 props["CorsConfiguration"]["CorsRules"]]},
+                CORSConfiguration={
+                    "CORSRules": [_cors_rule(r) for r in props["CorsConfiguration"]["CorsRules"]]
+                },
             )
     _provision_queues(template, clients["sqs"])
     for logical_id, _ in template.of_type("AWS::SNS::Topic"):
@@ -94,11 +97,21 @@ def _provision_queues(template: Template, sqs: Any) -> None:
         fifo = bool(props.get("FifoQueue"))
         name = props.get("QueueName") or physical_name(logical_id) + (".fifo" if fifo else "")
         attributes = {
-            key: json.dumps(value) if isinstance(value, dict) else str(value).lower()
-            if isinstance(value, bool) else str(value)
+            key: json.dumps(value)
+            if isinstance(value, dict)
+            else str(value).lower()
+            if isinstance(value, bool)
+            else str(value)
             for key, value in props.items()
-            if key in {"VisibilityTimeout", "MessageRetentionPeriod", "FifoQueue",
-                       "ContentBasedDeduplication", "RedrivePolicy", "DelaySeconds"}
+            if key
+            in {
+                "VisibilityTimeout",
+                "MessageRetentionPeriod",
+                "FifoQueue",
+                "ContentBasedDeduplication",
+                "RedrivePolicy",
+                "DelaySeconds",
+            }
         }
         url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
         template.physical[logical_id] = url
@@ -121,7 +134,9 @@ def _provision_cognito(template: Template, cognito: Any) -> None:
         )["UserPool"]
         template.physical[logical_id] = pool["Id"]
         template.arns[logical_id] = pool["Arn"]
-        template.attributes[(logical_id, "ProviderURL")] = f"cognito-idp.{REGION}.amazonaws.com/{pool['Id']}"
+        template.attributes[(logical_id, "ProviderURL")] = (
+            f"cognito-idp.{REGION}.amazonaws.com/{pool['Id']}"
+        )
     for logical_id, _ in template.of_type("AWS::Cognito::UserPoolClient"):
         props = template.props(logical_id)
         client = cognito.create_user_pool_client(
@@ -158,6 +173,9 @@ def _cors_rule(rule: dict[str, Any]) -> dict[str, Any]:
 
 
 def _schema_attribute(attribute: dict[str, Any]) -> dict[str, Any]:
-    out = {k: v for k, v in attribute.items() if k in {"Name", "AttributeDataType", "Mutable",
-                                                       "Required", "StringAttributeConstraints"}}
+    out = {
+        k: v
+        for k, v in attribute.items()
+        if k in {"Name", "AttributeDataType", "Mutable", "Required", "StringAttributeConstraints"}
+    }
     return out

@@ -29,8 +29,22 @@ from clinicflow.local.template import REGION, Template
 
 logger = logging.getLogger("clinicflow.local")
 STATE_FILE = "stack.json"
-SERVICES = ["s3", "sqs", "sns", "kms", "cognito-idp", "scheduler", "stepfunctions", "lambda",
-            "iam", "events", "ses", "logs", "secretsmanager", "ssm"]
+SERVICES = [
+    "s3",
+    "sqs",
+    "sns",
+    "kms",
+    "cognito-idp",
+    "scheduler",
+    "stepfunctions",
+    "lambda",
+    "iam",
+    "events",
+    "ses",
+    "logs",
+    "secretsmanager",
+    "ssm",
+]
 
 
 @dataclass
@@ -44,6 +58,7 @@ class StackOptions:
     seed: str | None = None
     reset: bool = False
     tick_seconds: float = 1.0
+    dynamodb: DynamoDBLocal | None = None  # reuse a running DynamoDB Local (tests)
 
 
 @dataclass
@@ -73,7 +88,7 @@ class LocalStack:
         """A boto3 client of the local stack's AWS (DynamoDB Local for dynamodb)."""
         assert self.moto and self.ddb
         endpoint = self.ddb.endpoint if service == "dynamodb" else self.moto.endpoint
-        return boto3.client(service, endpoint_url=endpoint, region_name=REGION)  # type: ignore[call-overload]
+        return boto3.client(service, endpoint_url=endpoint, region_name=REGION)
 
     @property
     def user_pool_id(self) -> str:
@@ -94,9 +109,12 @@ class LocalStack:
         if data_dir and opts.reset:
             shutil.rmtree(data_dir, ignore_errors=True)
         fresh = data_dir is None or not (data_dir / "dynamodb").exists()
-        self.ddb = DynamoDBLocal(data_dir=data_dir / "dynamodb" if data_dir else None,
-                                 host=opts.host)
-        ddb_thread = threading.Thread(target=self.ddb.start, name="ddb-start")
+        self.ddb = opts.dynamodb or DynamoDBLocal(
+            data_dir=data_dir / "dynamodb" if data_dir else None, host=opts.host
+        )
+        ddb_thread = threading.Thread(
+            target=self.ddb.start if opts.dynamodb is None else lambda: None, name="ddb-start"
+        )
         ddb_thread.start()
         self.moto = MotoServer(host=opts.host).start()
         _quiet_libraries()
@@ -112,20 +130,27 @@ class LocalStack:
         self._export_function_environment()
         if data_dir:
             self.snapshotter = Snapshotter(
-                root=data_dir / "aws", s3=clients["s3"], cognito=clients["cognito-idp"],
-                buckets=[self.template.physical[b] for b, _ in
-                         self.template.of_type("AWS::S3::Bucket")],
-                user_pool_id=self.user_pool_id)
+                root=data_dir / "aws",
+                s3=clients["s3"],
+                cognito=clients["cognito-idp"],
+                buckets=[
+                    self.template.physical[b] for b, _ in self.template.of_type("AWS::S3::Bucket")
+                ],
+                user_pool_id=self.user_pool_id,
+            )
             self.snapshotter.restore()
         if opts.seed == "demo" and fresh:
             from clinicflow.local.seed import seed_demo
 
             seed_demo(self)
         self.firer = ScheduleFirer(
-            clock=self.clock, scheduler=clients["scheduler"],
+            clock=self.clock,
+            scheduler=clients["scheduler"],
             invoke_function=self._invoke_by_name,
             send_message=lambda arn, body: clients["sqs"].send_message(
-                QueueUrl=self._queue_url(arn), MessageBody=body))
+                QueueUrl=self._queue_url(arn), MessageBody=body
+            ),
+        )
         self._serve_http()
         self._tickers = [Ticker(self.firer.fire_due, opts.tick_seconds)]
         if self.snapshotter:
@@ -146,7 +171,7 @@ class LocalStack:
             self._http.server_close()
         if self.moto:
             self.moto.stop()
-        if self.ddb:
+        if self.ddb and self.options.dynamodb is None:
             self.ddb.stop()
         if self.options.data_dir:
             (self.options.data_dir / STATE_FILE).unlink(missing_ok=True)
@@ -159,15 +184,17 @@ class LocalStack:
 
     def _configure_environment(self) -> None:
         assert self.moto and self.ddb
-        os.environ.update({
-            "AWS_ACCESS_KEY_ID": os.environ.get("AWS_ACCESS_KEY_ID", "local"),
-            "AWS_SECRET_ACCESS_KEY": os.environ.get("AWS_SECRET_ACCESS_KEY", "local"),
-            "AWS_DEFAULT_REGION": REGION,
-            "AWS_REGION": REGION,
-            "AWS_ENDPOINT_URL": self.moto.endpoint,
-            "AWS_ENDPOINT_URL_DYNAMODB": self.ddb.endpoint,
-            "CLINICFLOW_ENV": "local",
-        })
+        os.environ.update(
+            {
+                "AWS_ACCESS_KEY_ID": os.environ.get("AWS_ACCESS_KEY_ID", "local"),
+                "AWS_SECRET_ACCESS_KEY": os.environ.get("AWS_SECRET_ACCESS_KEY", "local"),
+                "AWS_DEFAULT_REGION": REGION,
+                "AWS_REGION": REGION,
+                "AWS_ENDPOINT_URL": self.moto.endpoint,
+                "AWS_ENDPOINT_URL_DYNAMODB": self.ddb.endpoint,
+                "CLINICFLOW_ENV": "local",
+            }
+        )
         os.environ.pop("POWERTOOLS_LOGGER_LOG_EVENT", None)
 
     def _export_function_environment(self) -> None:
@@ -194,8 +221,10 @@ class LocalStack:
 
     def _serve_http(self) -> None:
         assert self.template and self.registry and self.moto
-        audiences = tuple(self.template.physical[c] for c, _ in
-                          self.template.of_type("AWS::Cognito::UserPoolClient"))
+        audiences = tuple(
+            self.template.physical[c]
+            for c, _ in self.template.of_type("AWS::Cognito::UserPoolClient")
+        )
         pool = self.user_pool_id
         authorizer = CognitoAuthorizer(
             jwks_url=f"{self.moto.endpoint}/{pool}/.well-known/jwks.json",
@@ -208,19 +237,24 @@ class LocalStack:
             routes=self.template.routes(),
             registry=self.registry,
             authorizer=authorizer,
-            static_dirs={"/docs/assets/": Path(str(swagger_ui_bundle.swagger_ui_path)),
-                         "/portal/": self.options.root / "portal"},
+            static_dirs={
+                "/docs/assets/": Path(str(swagger_ui_bundle.swagger_ui_path)),
+                "/portal/": self.options.root / "portal",
+            },
         )
-        self.api.extra.update({
-            ("GET", "/health"): lambda r: _json({"status": "ok", "environment": "local"}),
-            ("GET", "/openapi.json"): lambda r: _json(self.openapi_document()),
-            ("GET", "/docs"): lambda r: Response(openapi.SWAGGER_HTML, mimetype="text/html"),
-            ("GET", "/docs/assets/swagger-init.js"): lambda r: Response(
-                openapi.SWAGGER_INIT, mimetype="text/javascript"),
-            ("GET", "/"): lambda r: Response(status=302, headers={"Location": "/portal/"}),
-            ("GET", "/_local/config"): lambda r: _json(self._public_config()),
-            ("POST", "/_local/clock/advance"): self._clock_endpoint,
-        })
+        self.api.extra.update(
+            {
+                ("GET", "/health"): lambda r: _json({"status": "ok", "environment": "local"}),
+                ("GET", "/openapi.json"): lambda r: _json(self.openapi_document()),
+                ("GET", "/docs"): lambda r: Response(openapi.SWAGGER_HTML, mimetype="text/html"),
+                ("GET", "/docs/assets/swagger-init.js"): lambda r: Response(
+                    openapi.SWAGGER_INIT, mimetype="text/javascript"
+                ),
+                ("GET", "/"): lambda r: Response(status=302, headers={"Location": "/portal/"}),
+                ("GET", "/_local/config"): lambda r: _json(self._public_config()),
+                ("POST", "/_local/clock/advance"): self._clock_endpoint,
+            }
+        )
         self._http = make_server(self.options.host, self.options.port, self.api, threaded=True)
         self.options.port = int(self._http.server_address[1])
         thread = threading.Thread(target=self._http.serve_forever, name="local-api", daemon=True)
@@ -238,16 +272,25 @@ class LocalStack:
         body = request.get_json(silent=True) or {}
         seconds = body.get("seconds")
         if not isinstance(seconds, int | float) or seconds < 0:
-            return _json({"error": "validation_error",
-                          "message": "seconds: a non-negative number is required"}, 422)
+            return _json(
+                {
+                    "error": "validation_error",
+                    "message": "seconds: a non-negative number is required",
+                },
+                422,
+            )
         fired = self.advance_clock(timedelta(seconds=seconds))
         return _json({"now": self.clock.now().isoformat(), "fired": fired})
 
     def _public_config(self) -> dict[str, Any]:
         assert self.moto
-        return {"region": REGION, "userPoolId": self.user_pool_id,
-                "clientId": self.portal_client_id, "cognitoEndpoint": self.moto.endpoint,
-                "environment": "local"}
+        return {
+            "region": REGION,
+            "userPoolId": self.user_pool_id,
+            "clientId": self.portal_client_id,
+            "cognitoEndpoint": self.moto.endpoint,
+            "environment": "local",
+        }
 
     def _write_state(self) -> None:
         if not self.options.data_dir:

@@ -23,9 +23,13 @@ def stack_state(data_dir: Path) -> dict[str, Any]:
 
 def id_token(config: dict[str, Any], username: str, password: str = DEMO_PASSWORD) -> str:
     """Log in with the portal's app client and return the ID token."""
-    cognito = boto3.client("cognito-idp", endpoint_url=config["cognitoEndpoint"],
-                           region_name=config["region"], aws_access_key_id="local",
-                           aws_secret_access_key="local")  # noqa: S106 (emulator credentials)
+    cognito = boto3.client(
+        "cognito-idp",
+        endpoint_url=config["cognitoEndpoint"],
+        region_name=config["region"],
+        aws_access_key_id="local",
+        aws_secret_access_key="local",  # noqa: S106 (emulator credentials)
+    )
     result = cognito.initiate_auth(
         ClientId=config["clientId"],
         AuthFlow="USER_PASSWORD_AUTH",

@@ -39,8 +39,10 @@ def build_app(*routers: APIGatewayRouter) -> APIGatewayRestResolver:
     @app.exception_handler(RequestValidationError)
     def _invalid_request(exc: RequestValidationError) -> Response[Any]:
         # Pydantic's messages name the rule, never the input value; the input itself is dropped.
-        fields = [{"field": _field_name(tuple(e["loc"])), "message": str(e.get("msg", e["type"]))}
-                  for e in exc.errors()]
+        fields = [
+            {"field": _field_name(tuple(e["loc"])), "message": str(e.get("msg", e["type"]))}
+            for e in exc.errors()
+        ]
         message = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
         return _json(422, {"error": "validation_error", "message": message, "fields": fields})
 

@@ -28,7 +28,7 @@ def entity_name(seg: Segment) -> EntityName:
     entity_type = el.required_code(seg, 2, ("1", "2"))
     return EntityName(
         entity_code=seg.require(1),
-        entity_type=entity_type,  # type: ignore[arg-type]
+        entity_type=entity_type,
         name=get(3),
         first_name=get(4),
         middle_name=get(5),
@@ -108,7 +108,7 @@ def demographics(seg: Segment) -> Demographics:
     if fmt is None and seg.get(2) is not None:
         raise seg.error("date format qualifier is missing", 1)
     gender = el.code(seg, 3, ("F", "M", "U"))
-    return Demographics(birth_date=el.date8(seg, 2), gender=gender)  # type: ignore[arg-type]
+    return Demographics(birth_date=el.date8(seg, 2), gender=gender)
 
 
 def member_relationship(seg: Segment) -> MemberRelationship:

@@ -139,7 +139,9 @@ class _Envelope:
     def match(self, seg: Segment, pos: int, header: Segment, hpos: int) -> None:
         if (seg.get(pos) or "").strip() != (header.get(hpos) or "").strip():
             ref = header.element_ref(hpos)
-            self.problem(seg, f"control number does not match {ref} of segment {header.ordinal}", pos)
+            self.problem(
+                seg, f"control number does not match {ref} of segment {header.ordinal}", pos
+            )
 
     def read(self) -> list[Interchange]:
         out: list[Interchange] = []
@@ -188,7 +190,9 @@ class _Envelope:
             if sid == "SE":
                 break
             if sid in _ENVELOPE:
-                raise segs[end].error(f"{sid} found before the SE closing the ST at segment {st.ordinal}")
+                raise segs[end].error(
+                    f"{sid} found before the SE closing the ST at segment {st.ordinal}"
+                )
             end += 1
         else:
             raise st.error("transaction set has no SE trailer")

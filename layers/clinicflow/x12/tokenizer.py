@@ -26,7 +26,9 @@ class Tokens:
 
 def _valid_id(sid: str) -> bool:
     """Segment ids are 2-3 upper-case letters/digits starting with a letter."""
-    return 1 < len(sid) < 4 and sid.isascii() and sid.isalnum() and sid[0].isalpha() and sid.isupper()
+    return (
+        1 < len(sid) < 4 and sid.isascii() and sid.isalnum() and sid[0].isalpha() and sid.isupper()
+    )
 
 
 def decode(data: str | bytes) -> tuple[str, str]:

@@ -25,7 +25,7 @@ def _d8(value: date) -> str:
 
 
 def _patient(
-    inq: EligibilityInquiry, person: Subscriber | Dependent, level: str
+    inq: EligibilityInquiry, person: Subscriber | Dependent, level: str, repeat: bool
 ) -> list[SegmentData]:
     """TRN, name, demographics, date and EQ of the patient's level (C or D)."""
     out: list[SegmentData] = [("TRN", "1", inq.trace_number, inq.trace_originator_id)]
@@ -51,12 +51,21 @@ def _patient(
             out.append(("DTP", "291", "RD8", f"{start}-{_d8(inq.date_of_service_end)}"))
         else:
             out.append(("DTP", "291", "D8", start))
-    out.append(("EQ", Repeat(*inq.service_types)))
+    if repeat:
+        out.append(("EQ", Repeat(*inq.service_types)))
+    else:
+        out.extend(("EQ", code) for code in inq.service_types)
     return out
 
 
-def inquiry_body(inq: EligibilityInquiry, created: datetime) -> list[SegmentData]:
-    """The segments between ST and SE for one inquiry."""
+def inquiry_body(
+    inq: EligibilityInquiry, created: datetime, *, repeat_service_types: bool = True
+) -> list[SegmentData]:
+    """The segments between ST and SE for one inquiry.
+
+    Service types go in one EQ with repetitions (X279A1), or with ``repeat_service_types=False``
+    in one 2110 loop each (also valid, and what receivers without repetition support read).
+    """
     prov = inq.provider
     person_provider = prov.first_name is not None
     body: list[SegmentData] = [
@@ -84,10 +93,10 @@ def inquiry_body(inq: EligibilityInquiry, created: datetime) -> list[SegmentData
             body.append(("DMG", "D8" if dob else None, dob, sub.gender))
         body.append(("HL", "4", "3", "23", "0"))
         assert inq.dependent is not None
-        body.extend(_patient(inq, inq.dependent, "D"))
+        body.extend(_patient(inq, inq.dependent, "D", repeat_service_types))
     else:
         patient: Subscriber | Dependent = inq.dependent or inq.subscriber
-        body.extend(_patient(inq, patient, "C"))
+        body.extend(_patient(inq, patient, "C", repeat_service_types))
     return body
 
 
@@ -102,13 +111,15 @@ def build_270(
     separators: Separators | None = None,
     on_collision: Collision = "error",
     line_breaks: bool = False,
+    repeat_service_types: bool = True,
 ) -> str:
     """A complete interchange: one GS (HS), one ST per inquiry, numbered from the given ids."""
     items = [inquiries] if isinstance(inquiries, EligibilityInquiry) else list(inquiries)
     created = header.created
     sets = [
         TransactionContent("270", first_transaction_control_number + i,
-                           inquiry_body(inq, created), IMPLEMENTATION)
+                           inquiry_body(inq, created, repeat_service_types=repeat_service_types),
+                           IMPLEMENTATION)
         for i, inq in enumerate(items)
     ]  # fmt: skip
     group = Group(

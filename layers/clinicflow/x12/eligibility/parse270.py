@@ -66,7 +66,7 @@ def _inquiry(
     subscriber = Subscriber(
         member_id=_name(sub_name).require(9),
         group_number=ref.get(2) if ref else None,
-        **_person_fields(sub_name),  # type: ignore[arg-type]
+        **_person_fields(sub_name),
     )
     dependent = None
     level, name = sub_level, sub_name
@@ -74,7 +74,7 @@ def _inquiry(
         dep_name = dep_level.loop("2100D")
         if dep_name is None:
             raise dep_level.trigger.error("dependent level has no NM1*03 name")
-        dependent = Dependent(**_person_fields(dep_name))  # type: ignore[arg-type]
+        dependent = Dependent(**_person_fields(dep_name))
         level, name = dep_level, dep_name
     types, start, end, trn = _service(level, name)
     return EligibilityInquiry(

@@ -92,9 +92,7 @@ def _benefit(loop: Loop) -> Benefit:
         elif sid == "MSG":
             messages.append(seg.require(1))
     info = [
-        AdditionalInformation(
-            qualifier=s.get(1), code=s.get(2), category=s.get(3), text=s.get(4)
-        )
+        AdditionalInformation(qualifier=s.get(1), code=s.get(2), category=s.get(3), text=s.get(4))
         for s in (c.trigger for c in loop.children if c.id[:4] == "2115")
     ]
     related = [_related(c) for c in loop.children if c.id[:4] == "2120"]
@@ -109,8 +107,8 @@ def _benefit(loop: Loop) -> Benefit:
         percent=el.decimal(eb, 8),
         quantity_qualifier=eb.get(9),
         quantity=el.decimal(eb, 10),
-        authorization_required=el.code(eb, 11, _AUTH),  # type: ignore[arg-type]
-        in_plan_network=el.code(eb, 12, _NETWORK),  # type: ignore[arg-type]
+        authorization_required=el.code(eb, 11, _AUTH),
+        in_plan_network=el.code(eb, 12, _NETWORK),
         procedure=_procedure(eb),
         diagnosis_pointers=_pointers(eb),
         deliveries=deliveries,
@@ -150,8 +148,8 @@ def _receiver(loop: Loop) -> InformationReceiver:
     first = name.first
     subscribers = []
     for sub in loop.loops("2000C"):
-        deps = [Member(**_member_fields(d, "2100D")) for d in sub.loops("2000D")]  # type: ignore[arg-type]
-        subscribers.append(Subscriber(dependents=deps, **_member_fields(sub, "2100C")))  # type: ignore[arg-type]
+        deps = [Member(**_member_fields(d, "2100D")) for d in sub.loops("2000D")]
+        subscribers.append(Subscriber(dependents=deps, **_member_fields(sub, "2100C")))
     return InformationReceiver(
         name=parts.entity_name(name.trigger),
         references=[parts.reference(s) for s in name.all("REF")],

@@ -1,0 +1,1 @@
+"""Practice administration: the practice profile, its locations and its payer directory."""

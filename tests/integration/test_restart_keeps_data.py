@@ -1,0 +1,114 @@
+"""`clinicflow dev` run as a user runs it: data made in one run is there in the next."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import boto3
+import pytest
+
+from clinicflow.local.dynamodb_local import free_port
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.integration
+
+
+def _start(data_dir: Path, port: int, *extra: str) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_ENDPOINT", "MOTO_"))}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "clinicflow.cli",
+            "dev",
+            "--port",
+            str(port),
+            "--data-dir",
+            str(data_dir),
+            *extra,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(proc.stdout.read().decode() if proc.stdout else "exited")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1):
+                return proc
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise AssertionError("stack did not become healthy")
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> str:
+    proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0, out.decode()
+    return out.decode()
+
+
+def _clients(data_dir: Path) -> dict[str, object]:
+    state = json.loads((data_dir / "stack.json").read_text())
+    endpoint = state["cognitoEndpoint"]
+    make = lambda service: boto3.client(service, endpoint_url=endpoint, region_name="us-east-1")  # noqa: E731
+    return {"state": state, "s3": make("s3"), "cognito": make("cognito-idp")}
+
+
+def test_files_users_and_tables_survive_a_restart(tmp_path: Path):
+    data_dir = tmp_path / "data"
+    port = free_port()
+    proc = _start(data_dir, port, "--seed", "demo")
+    try:
+        c = _clients(data_dir)
+        c["s3"].put_object(
+            Bucket="clinicflow-local-documents-bucket",
+            Key="sunrise/cards/x.png",
+            Body=b"\x89PNG-card",
+            ContentType="image/png",
+        )
+        pool = c["state"]["userPoolId"]
+        c["cognito"].admin_create_user(
+            UserPoolId=pool,
+            Username="new-biller",
+            UserAttributes=[{"Name": "custom:practice_id", "Value": "sunrise"}],
+            MessageAction="SUPPRESS",
+        )
+        c["cognito"].admin_add_user_to_group(
+            UserPoolId=pool, Username="new-biller", GroupName="biller"
+        )
+        c["cognito"].admin_disable_user(UserPoolId=pool, Username="sunrise-provider")
+    finally:
+        output = _stop(proc)
+    assert "Stopping" in output
+
+    proc = _start(data_dir, port, "--seed", "demo")
+    try:
+        c = _clients(data_dir)
+        pool = c["state"]["userPoolId"]
+        card = c["s3"].get_object(
+            Bucket="clinicflow-local-documents-bucket", Key="sunrise/cards/x.png"
+        )
+        assert card["Body"].read() == b"\x89PNG-card"
+        assert card["ContentType"] == "image/png"
+        user = c["cognito"].admin_get_user(UserPoolId=pool, Username="new-biller")
+        assert {"Name": "custom:practice_id", "Value": "sunrise"} in user["UserAttributes"]
+        groups = c["cognito"].admin_list_groups_for_user(UserPoolId=pool, Username="new-biller")
+        assert [g["GroupName"] for g in groups["Groups"]] == ["biller"]
+        provider = c["cognito"].admin_get_user(UserPoolId=pool, Username="sunrise-provider")
+        assert provider["Enabled"] is False
+        users = c["cognito"].list_users(UserPoolId=pool)["Users"]
+        assert sum(u["Username"] == "sunrise-admin" for u in users) == 1  # not seeded twice
+    finally:
+        _stop(proc)
