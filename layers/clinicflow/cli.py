@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import signal
 import sys
 import threading
@@ -18,12 +19,18 @@ def _checkout_root() -> Path:
     raise SystemExit("template.yaml not found: run clinicflow from a ClinicFlow checkout")
 
 
+def _data_dir(option: str | None) -> Path:
+    """--data-dir, else $CLINICFLOW_DATA_DIR, else .clinicflow/ in the checkout."""
+    chosen = option or os.environ.get("CLINICFLOW_DATA_DIR")
+    return Path(chosen) if chosen else _checkout_root() / ".clinicflow"
+
+
 def _dev(args: argparse.Namespace) -> int:
     from clinicflow.local.demo_users import DEMO_PASSWORD, demo_users
     from clinicflow.local.stack import LocalStack, StackOptions
 
     root = _checkout_root()
-    data_dir = Path(args.data_dir) if args.data_dir else root / ".clinicflow"
+    data_dir = _data_dir(args.data_dir)
     options = StackOptions(
         root=root,
         host=args.host,
@@ -34,9 +41,8 @@ def _dev(args: argparse.Namespace) -> int:
     )
     print("Starting ClinicFlow's local stack (DynamoDB Local + moto) - NOT for real PHI ...")
     stack = LocalStack(options).start()
-    print(
-        f"\n  API      {stack.api_url}   (health: {stack.api_url}/health, docs: {stack.api_url}/docs)"
-    )
+    print(f"\n  API      {stack.api_url}   (health: {stack.api_url}/health)")
+    print(f"  Docs     {stack.api_url}/docs   (OpenAPI: {stack.api_url}/openapi.json)")
     print(f"  Portal   {stack.api_url}/portal/")
     print(f"  Data     {data_dir}")
     if args.seed == "demo":
@@ -65,7 +71,7 @@ def _token(args: argparse.Namespace) -> int:
         return 2
     from clinicflow.local.tokens import id_token, stack_state
 
-    data_dir = Path(args.data_dir) if args.data_dir else _checkout_root() / ".clinicflow"
+    data_dir = _data_dir(args.data_dir)
     try:
         print(id_token(stack_state(data_dir), args.user))
     except Exception as exc:

@@ -6,11 +6,14 @@ which keeps reruns to seconds) into a temporary directory and inspects the resul
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -18,6 +21,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 LAMBDA_UNZIPPED_LIMIT = 262_144_000  # 250 MB: function code plus all its layers, unzipped
 EM_AARCH64 = 183  # ELF e_machine of 64-bit ARM
+LAMBDA_PYTHON = "3.13"
+PYC_TAG = "cpython-313"
 
 # Runs in a fresh interpreter that sees only the layer: -I (no env vars, no user site, no
 # script dir) and -S (no site-packages). A module that fails to import is reported with the
@@ -42,8 +47,18 @@ print(json.dumps(result))
 """
 
 
+@dataclass(frozen=True)
+class Build:
+    root: Path
+    output: str
+
+    @property
+    def layer(self) -> Path:
+        return self.root / "layer" / "python"
+
+
 @pytest.fixture(scope="module")
-def build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def build(tmp_path_factory: pytest.TempPathFactory) -> Build:
     out = tmp_path_factory.mktemp("build")
     proc = subprocess.run(
         ["make", "--no-print-directory", "build", f"BUILD_DIR={out}", f"BUILD_PY={sys.executable}"],
@@ -54,12 +69,35 @@ def build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         check=False,
     )
     assert proc.returncode == 0, f"make build failed:\n{proc.stdout}\n{proc.stderr}"
-    return out
+    return Build(out, proc.stdout + proc.stderr)
 
 
 @pytest.fixture(scope="module")
-def layer(build_dir: Path) -> Path:
-    return build_dir / "layer" / "python"
+def build_dir(build: Build) -> Path:
+    return build.root
+
+
+@pytest.fixture(scope="module")
+def layer(build: Build) -> Path:
+    return build.layer
+
+
+def lambda_python() -> str | None:
+    """A Python of the Lambda runtime's version (3.13) if this machine has one, as make finds it."""
+    candidates = [shutil.which(f"python{LAMBDA_PYTHON}") or ""]
+    candidates += sorted(
+        glob.glob(os.path.expanduser(f"~/.pyenv/versions/{LAMBDA_PYTHON}.*/bin/python3"))
+    )
+    for candidate in filter(None, candidates):
+        proc = subprocess.run(
+            [candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if proc.stdout.strip() == LAMBDA_PYTHON:
+            return candidate
+    return None
 
 
 def _pins() -> dict[str, str]:
@@ -105,15 +143,29 @@ def test_layer_holds_the_package_and_every_pinned_dependency(layer: Path) -> Non
         assert installed.get(name) == version, f"{name}=={version} missing from the layer"
 
 
-def test_layer_ships_no_dev_tools_or_caches(layer: Path) -> None:
+def test_layer_ships_no_dev_tools(layer: Path) -> None:
     assert not (layer / "clinicflow" / "local").exists()
     assert not (layer / "clinicflow" / "cli.py").exists()
     assert not (layer / "bin").exists()
-    assert not list(layer.rglob("__pycache__"))
+
+
+def test_layer_bytecode_is_for_the_lambda_python(build: Build) -> None:
+    """/opt is read-only on Lambda: bytecode must ship, and only for the runtime's Python."""
+    pycs = list(build.layer.rglob("*.pyc"))
+    assert all(f".{PYC_TAG}." in p.name for p in pycs), "bytecode of another Python version"
+    if lambda_python() is None:
+        assert "WARNING: python3.13 not found" in build.output
+        return
+    sources = [p for p in (build.layer / "clinicflow").rglob("*.py")]
+    sources += list((build.layer / "boto3").rglob("*.py"))
+    for source in sources:
+        pyc = source.parent / "__pycache__" / f"{source.stem}.{PYC_TAG}.pyc"
+        assert pyc.is_file(), f"{source.relative_to(build.layer)} has no bytecode"
 
 
 def test_pure_modules_import_from_the_layer_alone(layer: Path) -> None:
-    probe = [sys.executable, "-I", "-S", "-c", IMPORT_PROBE, str(layer)]
+    python = lambda_python() or sys.executable  # the runtime's version where available
+    probe = [python, "-I", "-S", "-c", IMPORT_PROBE, str(layer)]
     probe += ["boto3", "botocore", "pynamodb.models", "aws_lambda_powertools", "pydantic"]
     proc = subprocess.run(probe, capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr

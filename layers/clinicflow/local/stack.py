@@ -59,6 +59,7 @@ class StackOptions:
     reset: bool = False
     tick_seconds: float = 1.0
     dynamodb: DynamoDBLocal | None = None  # reuse a running DynamoDB Local (tests)
+    state_dir: Path | None = None  # where stack.json goes (default: data_dir)
 
 
 @dataclass
@@ -173,8 +174,8 @@ class LocalStack:
             self.moto.stop()
         if self.ddb and self.options.dynamodb is None:
             self.ddb.stop()
-        if self.options.data_dir:
-            (self.options.data_dir / STATE_FILE).unlink(missing_ok=True)
+        if self.state_file:
+            self.state_file.unlink(missing_ok=True)
 
     def advance_clock(self, delta: timedelta) -> int:
         """Move the clock forward and fire what became due; returns how many fired."""
@@ -292,11 +293,17 @@ class LocalStack:
             "environment": "local",
         }
 
+    @property
+    def state_file(self) -> Path | None:
+        """stack.json: how `clinicflow token` finds the running stack."""
+        folder = self.options.state_dir or self.options.data_dir
+        return folder / STATE_FILE if folder else None
+
     def _write_state(self) -> None:
-        if not self.options.data_dir:
-            return
-        state = {"api_url": self.api_url, **self._public_config()}
-        (self.options.data_dir / STATE_FILE).write_text(json.dumps(state, indent=2))
+        if self.state_file:
+            self.state_file.parent.mkdir(parents=True, exist_ok=True)
+            state = {"api_url": self.api_url, **self._public_config()}
+            self.state_file.write_text(json.dumps(state, indent=2))
 
 
 def _json(body: Any, status: int = 200) -> Response:

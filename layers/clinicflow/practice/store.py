@@ -18,6 +18,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
@@ -104,7 +105,7 @@ def write_with_audit(
         with TransactWrite(connection=connection()) as tx:
             tx.save(item, condition=condition)
             tx.save(AuditItem.from_record(audit), condition=AuditItem.pk.does_not_exist())
-    except Exception as exc:
+    except TransactWriteError as exc:
         if _condition_failed(exc):
             raise ConflictError(
                 f"the {what} was changed by someone else; reload it and retry"
@@ -112,9 +113,9 @@ def write_with_audit(
         raise
 
 
-def _condition_failed(exc: Exception) -> bool:
-    reasons = getattr(exc, "cancellation_reasons", None) or []
-    return any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons)
+def _condition_failed(exc: TransactWriteError) -> bool:
+    return any(r is not None and r.code == "ConditionalCheckFailed"
+               for r in exc.cancellation_reasons)
 
 
 class ProfileItem(StampedItem):

@@ -23,9 +23,13 @@ def test_bom_crlf_and_odd_separators() -> None:
     tokens = tokenize(fixture_bytes("271_benefits_bom_pipes.x12"))
     assert tokens.separators == Separators("|", ">", "!", "\r")
     plain = tokenize(fixture_bytes("271_benefits.x12"))
+    swap = str.maketrans("^:", "!>")
     assert [s.elements for s in tokens.segments[1:]] == [
-        [e.replace("*", "|") for e in s.elements] for s in plain.segments[1:]
+        [e.translate(swap) for e in s.elements] for s in plain.segments[1:]
     ]
+    eb = tokens.segments[19]
+    assert eb.id == "EB"
+    assert eb.repeats(3)[:3] == ["30", "1", "33"]
 
 
 def test_repetition_is_none_before_5010() -> None:
