@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml layers/requirements.txt
 
 install: $(STAMP) ## Create .venv (if missing) and install ClinicFlow with its dev tools
 
-system-deps: ## Install Debian packages the stack and tests need (Java 17 for DynamoDB Local, Chromium)
+system-deps: ## Install Debian packages the stack and tests need (Java 17 for DynamoDB Local)
 	@bash .ci/system-deps.sh
 
 run: system-deps install ## Start the local stack with the demo practice on http://$(HOST):$(PORT)

@@ -138,8 +138,10 @@ def render(results: list[Result], repeat: int) -> str:
         f"Python {platform.python_version()} on {platform.machine()} ({platform.system()}): "
         f"the median of {repeat} fresh interpreters, timing only the import (interpreter "
         "start-up excluded), after one warm-up run that writes the bytecode caches.",
-        f"Target: every function within {TARGET_RATIO}x bare `import boto3`. On AWS the figure "
-        "that counts is the Lambda `Init Duration` (docs/deploy.md says how to read it).",
+        f"Target: every function within {TARGET_RATIO}x bare `import boto3`. Only the import is "
+        "timed: what a handler defers to its first request (a lazy import, Powertools building "
+        "its validation models) is not. On AWS the figure that counts is the Lambda "
+        "`Init Duration` plus the first request's `Duration` (see docs/deploy.md).",
         "",
         "| import | median (ms) | x boto3 | within target |",
         "| --- | ---: | ---: | :---: |",

@@ -62,11 +62,13 @@ class PatientRepository(Protocol):
         """The next number of the practice's MRN sequence."""
         ...
 
-    def add(self, patient: Patient, audit: AuditRecord, *, allow_duplicate: bool) -> None:
+    def add(
+        self, practice_id: str, patient: Patient, audit: AuditRecord, *, allow_duplicate: bool
+    ) -> None:
         """Store a new patient; MrnTakenError, or PossibleDuplicateError unless allowed."""
         ...
 
-    def replace(self, before: Patient, after: Patient, audit: AuditRecord) -> None:
+    def replace(self, practice_id: str, before: Patient, after: Patient, audit: AuditRecord) -> None:
         """Store `after` if the stored version is still `before.version` (else StaleVersionError)."""
         ...
 
@@ -123,7 +125,7 @@ def create_patient(
         )
         audit = AuditRecord.of(caller, Action.CREATE, RESOURCE, patient_id, patient_id=patient_id)
         try:
-            repo.add(patient, audit, allow_duplicate=confirm_duplicate)
+            repo.add(practice, patient, audit, allow_duplicate=confirm_duplicate)
         except MrnTakenError:
             if data.mrn:
                 raise
@@ -198,7 +200,7 @@ def update_patient(
         consent_history=history,
     )
     audit = AuditRecord.of(caller, Action.UPDATE, RESOURCE, before.id, patient_id=before.id)
-    repo.replace(before, after, audit)
+    repo.replace(caller.practice_id, before, after, audit)
     return after
 
 
@@ -230,7 +232,7 @@ def deactivate_patient(
         }
     )
     audit = AuditRecord.of(caller, Action.DELETE, RESOURCE, before.id, patient_id=before.id)
-    repo.replace(before, after, audit)
+    repo.replace(caller.practice_id, before, after, audit)
     return after
 
 

@@ -28,7 +28,7 @@ from clinicflow.practice.model import (
 )
 from clinicflow.practice.payers.model import Payer, PayerInput, Route, RouteInput
 
-router = APIGatewayRouter()
+router = APIGatewayRouter()  # type: ignore[no-untyped-call]
 
 ADMINS = frozenset({Role.ADMIN})
 PAYER_EDITORS = frozenset({Role.ADMIN, Role.BILLER})
@@ -53,8 +53,9 @@ class AddressBody(BaseModel):
     @classmethod
     def of(cls, a: Address) -> AddressBody:
         """The response form of an address."""
-        return cls(line1=a.line1, line2=a.line2, city=a.city, state=a.state,
-                   postal_code=a.postal_code)
+        return cls(
+            line1=a.line1, line2=a.line2, city=a.city, state=a.state, postal_code=a.postal_code
+        )
 
 
 class StampOut(BaseModel):
@@ -204,8 +205,11 @@ class RouteBody(BaseModel):
         """The response form of a route."""
         if r is None:
             return None
-        return cls(clearinghouse_id=r.clearinghouse_id,
-                   clearinghouse_payer_id=r.clearinghouse_payer_id, endpoint_url=r.endpoint_url)
+        return cls(
+            clearinghouse_id=r.clearinghouse_id,
+            clearinghouse_payer_id=r.clearinghouse_payer_id,
+            endpoint_url=r.endpoint_url,
+        )
 
 
 class PayerBody(BaseModel):
@@ -291,8 +295,11 @@ def get_practice() -> ProfileOut:
     return ProfileOut.of(service.get_profile(caller.practice_id))
 
 
-@router.put("/practice", summary="Create or replace the practice profile",
-            responses={200: {"description": "Replaced"}, 201: {"description": "Created"}})
+@router.put(
+    "/practice",
+    summary="Create or replace the practice profile",
+    responses={200: {"description": "Replaced"}, 201: {"description": "Created"}},
+)
 def put_practice(body: ProfileBody) -> Response[ProfileOut]:
     """Admins set the practice's billing identity."""
     caller = current_caller(router)
@@ -365,8 +372,11 @@ def get_payer(payer_id: str) -> PayerOut:
     return PayerOut.of(service.get_payer(caller.practice_id, payer_id))
 
 
-@router.put("/payers/<payer_id>", summary="Create or replace a payer",
-            responses={200: {"description": "Replaced"}, 201: {"description": "Created"}})
+@router.put(
+    "/payers/<payer_id>",
+    summary="Create or replace a payer",
+    responses={200: {"description": "Replaced"}, 201: {"description": "Created"}},
+)
 def put_payer(payer_id: str, body: PayerBody) -> Response[PayerOut]:
     """Admins and billers maintain the payer directory."""
     caller = current_caller(router)

@@ -16,10 +16,11 @@ from clinicflow.codes.npi import npi_problem
 from clinicflow.platform.errors import Problems
 
 # USPS state and territory codes (50 states, DC, territories, military "states").
-US_STATES = frozenset(
-    "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ "
-    "NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC AS GU MP PR VI AA AE AP".split()
+_STATES = (
+    "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH "
+    "NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC AS GU MP PR VI AA AE AP"
 )
+US_STATES = frozenset(_STATES.split())
 
 # CMS place-of-service codes (the 2-digit POS code set) a location may default to.
 PLACE_OF_SERVICE: dict[str, str] = {
@@ -78,8 +79,25 @@ PLACE_OF_SERVICE: dict[str, str] = {
 
 # IRS EIN prefixes never assigned (campus codes); an EIN starting with one is a typo.
 _UNASSIGNED_EIN_PREFIXES = frozenset(
-    {"00", "07", "08", "09", "17", "18", "19", "28", "29", "49", "69", "70", "78", "79", "89",
-     "96", "97"}
+    {
+        "00",
+        "07",
+        "08",
+        "09",
+        "17",
+        "18",
+        "19",
+        "28",
+        "29",
+        "49",
+        "69",
+        "70",
+        "78",
+        "79",
+        "89",
+        "96",
+        "97",
+    }
 )
 
 # A PO box or lock box in any of its usual spellings: "PO Box", "P.O. Box", "P O Box",
@@ -108,10 +126,17 @@ def is_po_box(line: str) -> bool:
 
 def normalise_ein(value: str) -> str | None:
     """An EIN as NN-NNNNNNN, or None when it is not a plausible EIN."""
+    return None if ein_problem(value) else _EIN.sub(r"\1-\2", value.strip())
+
+
+def ein_problem(value: str) -> str | None:
+    """Why `value` is not an EIN (9 digits, NN-NNNNNNN, IRS-assigned prefix), or None."""
     match = _EIN.match(value.strip())
-    if not match or match.group(1) in _UNASSIGNED_EIN_PREFIXES:
-        return None
-    return f"{match.group(1)}-{match.group(2)}"
+    if not match:
+        return "must be an EIN in the form NN-NNNNNNN"
+    if match.group(1) in _UNASSIGNED_EIN_PREFIXES:
+        return "does not start with a prefix the IRS assigns"
+    return None
 
 
 def normalise_phone(value: str) -> str | None:
@@ -144,8 +169,10 @@ def time_zone_problem(name: str) -> str | None:
     return None
 
 
-def text_field(problems: Problems, path: str, value: str, *, required: bool = True,
-          max_len: int = 100) -> str:
+def text_field(
+    problems: Problems, path: str, value: str, *, required: bool = True, max_len: int = 100
+) -> str:
+    """Collapse whitespace; add a problem when missing or too long."""
     text = " ".join(value.split())
     if required and not text:
         problems.add(path, "is required")
@@ -155,6 +182,7 @@ def text_field(problems: Problems, path: str, value: str, *, required: bool = Tr
 
 
 def npi_field(problems: Problems, path: str, value: str, *, required: bool) -> str:
+    """An NPI (or "" when optional and absent); a problem when malformed or mis-checked."""
     text = value.strip()
     if not text:
         if required:
@@ -167,6 +195,7 @@ def npi_field(problems: Problems, path: str, value: str, *, required: bool) -> s
 
 
 def phone_field(problems: Problems, path: str, value: str, *, required: bool) -> str:
+    """A phone as 10 digits (or "" when optional and absent); a problem when malformed."""
     if not value.strip():
         if required:
             problems.add(path, "is required")
@@ -179,6 +208,7 @@ def phone_field(problems: Problems, path: str, value: str, *, required: bool) ->
 
 
 def time_zone_field(problems: Problems, path: str, value: str) -> str:
+    """A required IANA time zone name; a problem when unknown."""
     name = value.strip()
     problem = time_zone_problem(name) if name else "is required"
     if problem:
@@ -255,6 +285,7 @@ class AddressInput:
 
 
 def address_field(problems: Problems, path: str, value: AddressInput, **rules: bool) -> Address:
+    """Address.build on submitted input (`rules`: street, zip_plus_four)."""
     return Address.build(
         problems,
         path,
@@ -320,8 +351,9 @@ class PracticeProfile:
         problems = Problems()
         legal_name = text_field(problems, "legal_name", data.legal_name, max_len=60)
         tax_id = normalise_ein(data.tax_id)
-        if tax_id is None:
-            problems.add("tax_id", "must be an EIN in the form NN-NNNNNNN")
+        ein = ein_problem(data.tax_id)
+        if ein:
+            problems.add("tax_id", ein)
         taxonomy = data.taxonomy_code.strip().upper()
         if not _TAXONOMY.match(taxonomy):
             problems.add("taxonomy_code", "must be a 10-character taxonomy code like 207Q00000X")
@@ -388,7 +420,9 @@ class Location:
             practice_id=practice_id,
             location_id=location_id,
             name=text_field(problems, "name", data.name, max_len=60),
-            address=address_field(problems, "address", data.address, street=True, zip_plus_four=True),
+            address=address_field(
+                problems, "address", data.address, street=True, zip_plus_four=True
+            ),
             time_zone=time_zone_field(problems, "time_zone", data.time_zone),
             place_of_service=pos,
             phone=phone_field(problems, "phone", data.phone, required=False),

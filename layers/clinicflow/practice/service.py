@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Protocol
 
 from clinicflow.audit.model import Action, AuditRecord
@@ -23,7 +24,12 @@ from clinicflow.practice.model import (
 )
 
 # Re-exported for other capabilities (coverages check a payer exists through this).
-from clinicflow.practice.payers.service import get_payer, list_payers, put_payer, seed_default_payers
+from clinicflow.practice.payers.service import (
+    get_payer,
+    list_payers,
+    put_payer,
+    seed_default_payers,
+)
 
 __all__ = [
     "PracticeRepository",
@@ -118,10 +124,11 @@ def put_profile(
 ) -> tuple[PracticeProfile, bool]:
     """Create or replace the caller's practice profile; returns it and whether it is new."""
     repo = repo or default_repository()
+    profile = PracticeProfile.build(caller.practice_id, data, Stamp())  # 422 before any read
     current = repo.get_profile(caller.practice_id)
     base = current.stamp if current else Stamp()
-    profile = PracticeProfile.build(caller.practice_id, data, base.next(caller.username))
     _check_version(expected_version, base.version, "practice profile")
+    profile = replace(profile, stamp=base.next(caller.username))
     action = Action.UPDATE if current else Action.CREATE
     audit = AuditRecord.of(caller, action, "practice", caller.practice_id)
     repo.save_profile(profile, previous_version=base.version, audit=audit)
@@ -138,8 +145,9 @@ def list_locations(
 
 def location_ids(practice_id: str, *, repo: PracticeRepository | None = None) -> frozenset[str]:
     """Ids of the practice's active locations (staff may be assigned to these)."""
-    return frozenset(loc.location_id for loc in list_locations(practice_id, active_only=True,
-                                                                repo=repo))
+    return frozenset(
+        loc.location_id for loc in list_locations(practice_id, active_only=True, repo=repo)
+    )
 
 
 def get_location(
@@ -177,11 +185,10 @@ def update_location(
 ) -> Location:
     """Replace a location's details (NotFoundError when it is not the practice's)."""
     repo = repo or default_repository()
+    location = Location.build(caller.practice_id, location_id, data, Stamp())
     current = get_location(caller.practice_id, location_id, repo=repo)
-    location = Location.build(
-        caller.practice_id, location_id, data, current.stamp.next(caller.username)
-    )
     _check_version(expected_version, current.stamp.version, "location")
+    location = replace(location, stamp=current.stamp.next(caller.username))
     audit = AuditRecord.of(caller, Action.UPDATE, "location", location_id)
     repo.save_location(location, previous_version=current.stamp.version, audit=audit)
     return location

@@ -114,8 +114,9 @@ def write_with_audit(
 
 
 def _condition_failed(exc: TransactWriteError) -> bool:
-    return any(r is not None and r.code == "ConditionalCheckFailed"
-               for r in exc.cancellation_reasons)
+    return any(
+        r is not None and r.code == "ConditionalCheckFailed" for r in exc.cancellation_reasons
+    )
 
 
 class ProfileItem(StampedItem):

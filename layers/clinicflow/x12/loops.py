@@ -12,8 +12,9 @@ from clinicflow.x12.segment import Segment
 class LoopSpec:
     """A loop: the segment that opens it, the other segments it holds, its child loops.
 
-    ``qualifier`` narrows the trigger: ``(3, {"22"})`` means "only when element 3 is 22"
-    (how HL loops are told apart).
+    ``segments`` are accepted only before the first child loop; ``trailer`` segments (LS/LE,
+    SE, AK9) also after it. ``qualifier`` narrows the trigger: ``(3, {"22"})`` means "only
+    when element 3 is 22" (how HL loops are told apart).
     """
 
     id: str
@@ -21,6 +22,7 @@ class LoopSpec:
     segments: frozenset[str] = frozenset()
     children: tuple[LoopSpec, ...] = ()
     qualifier: tuple[int, frozenset[str]] | None = None
+    trailer: frozenset[str] = frozenset()
 
     def child_for(self, seg: Segment) -> LoopSpec | None:
         """The child loop ``seg`` opens, if any."""
@@ -38,10 +40,18 @@ def spec(
     segments: str = "",
     *children: LoopSpec,
     qualifier: tuple[int, str] | None = None,
+    trailer: str = "",
 ) -> LoopSpec:
-    """Compact constructor: ``segments`` and the qualifier codes are space-separated."""
+    """Compact constructor: segment ids and qualifier codes are space-separated strings."""
     qual = (qualifier[0], frozenset(qualifier[1].split())) if qualifier else None
-    return LoopSpec(loop_id, trigger, frozenset(segments.split()), tuple(children), qual)
+    return LoopSpec(
+        loop_id,
+        trigger,
+        frozenset(segments.split()),
+        tuple(children),
+        qual,
+        frozenset(trailer.split()),
+    )
 
 
 @dataclass(slots=True)
@@ -108,7 +118,8 @@ def build_loops(segments: list[Segment], root: LoopSpec) -> Loop:
                 specs.append(child)
                 seg.loop = child.id
                 break
-            if seg.id in current.segments:
+            sid = seg.id
+            if sid in current.trailer or (sid in current.segments and not loops[depth].children):
                 del specs[depth + 1 :], loops[depth + 1 :]
                 loops[depth].segments.append(seg)
                 seg.loop = current.id

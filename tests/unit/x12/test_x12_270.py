@@ -23,7 +23,9 @@ def _segments(text: str) -> list[list[str]]:
     return [s.elements for t in read(text).transactions() for s in t.segments]
 
 
-def test_subscriber_inquiry_round_trip(inquiry: EligibilityInquiry, header: InterchangeHeader) -> None:
+def test_subscriber_inquiry_round_trip(
+    inquiry: EligibilityInquiry, header: InterchangeHeader
+) -> None:
     text = build_270(inquiry, header, group_control_number=9)
     (doc,) = _docs(text)
     assert doc.inquiries == [inquiry]
@@ -67,21 +69,31 @@ def test_dependent_with_own_member_id_is_sent_as_subscriber(
 
 def test_date_range_and_batch(inquiry: EligibilityInquiry, header: InterchangeHeader) -> None:
     ranged = inquiry.model_copy(update={"date_of_service_end": date(2025, 3, 9)})
-    text = build_270([inquiry, ranged], header, group_control_number=9, first_transaction_control_number=40)
+    text = build_270(
+        [inquiry, ranged], header, group_control_number=9, first_transaction_control_number=40
+    )
     assert [t.control_number for t in read(text).transactions()] == ["0040", "0041"]
     docs = _docs(text)
     assert [d.inquiries[0] for d in docs] == [inquiry, ranged]
     assert ["DTP", "291", "RD8", "20250304-20250309"] in _segments(text)
 
 
-def test_one_eq_per_service_type_when_asked(inquiry: EligibilityInquiry, header: InterchangeHeader) -> None:
+def test_one_eq_per_service_type_when_asked(
+    inquiry: EligibilityInquiry, header: InterchangeHeader
+) -> None:
     many = inquiry.model_copy(update={"service_types": ["30", "98", "UC"]})
     text = build_270(many, header, group_control_number=9, repeat_service_types=False)
-    assert [s for s in _segments(text) if s[0] == "EQ"] == [["EQ", "30"], ["EQ", "98"], ["EQ", "UC"]]
+    assert [s for s in _segments(text) if s[0] == "EQ"] == [
+        ["EQ", "30"],
+        ["EQ", "98"],
+        ["EQ", "UC"],
+    ]
     assert _docs(text)[0].inquiries == [many]
 
 
-def test_person_provider_and_taxonomy(inquiry: EligibilityInquiry, header: InterchangeHeader) -> None:
+def test_person_provider_and_taxonomy(
+    inquiry: EligibilityInquiry, header: InterchangeHeader
+) -> None:
     prov = inquiry.provider.model_copy(update={"first_name": "ALEX", "taxonomy": "207Q00000X"})
     text = build_270(inquiry.model_copy(update={"provider": prov}), header, group_control_number=1)
     segs = _segments(text)
@@ -105,7 +117,9 @@ def test_odd_separators(inquiry: EligibilityInquiry, header: InterchangeHeader) 
         ({"date_of_service": None, "date_of_service_end": date(2025, 1, 1)}, "date_of_service_end"),
     ],
 )
-def test_request_validation(inquiry: EligibilityInquiry, update: dict[str, Any], field: str) -> None:
+def test_request_validation(
+    inquiry: EligibilityInquiry, update: dict[str, Any], field: str
+) -> None:
     data = inquiry.model_dump() | update
     with pytest.raises(pydantic.ValidationError, match=field):
         EligibilityInquiry.model_validate(data)

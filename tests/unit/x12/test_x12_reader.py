@@ -7,11 +7,17 @@ from x12_support import fixture_bytes
 
 from clinicflow.x12 import X12ParseError, read
 
-ISA = "ISA*00*          *00*          *ZZ*A              *ZZ*B              *250301*0931*^*00501*000000007*0*T*:~"
+ISA = (
+    "ISA*00*          *00*          *"
+    "ZZ*A              *ZZ*B              *"
+    "250301*0931*^*00501*000000007*0*T*:~"
+)
 GS = "GS*HB*A*B*20250301*0931*5*X*005010X279A1~"
 
 
-def envelope(body: str, se: str = "SE*3*0001~", ge: str = "GE*1*5~", iea: str = "IEA*1*000000007~") -> str:
+def envelope(
+    body: str, se: str = "SE*3*0001~", ge: str = "GE*1*5~", iea: str = "IEA*1*000000007~"
+) -> str:
     return ISA + GS + "ST*271*0001*005010X279A1~" + body + se + ge + iea
 
 

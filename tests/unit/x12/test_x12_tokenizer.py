@@ -8,7 +8,11 @@ from x12_support import fixture_bytes
 from clinicflow.x12 import X12ParseError, tokenize
 from clinicflow.x12.separators import Separators
 
-ISA = "ISA*00*          *00*          *ZZ*A              *ZZ*B              *250301*0931*^*00501*000000001*0*T*:~"
+ISA = (
+    "ISA*00*          *00*          *"
+    "ZZ*A              *ZZ*B              *"
+    "250301*0931*^*00501*000000001*0*T*:~"
+)
 
 
 def test_separators_come_from_the_isa() -> None:

@@ -90,8 +90,8 @@ def test_collision_replaced_on_request() -> None:
 
 def test_composites_repeats_and_trailing_empties() -> None:
     fmt = SegmentFormatter(Separators())
-    seg = ("EB", "1", None, Repeat("30", "98"), None, None, None, None, None, None, None, None, None,
-           Composite("HC", "99213", None, None), None, None)  # fmt: skip
+    empties = (None,) * 9
+    seg = ("EB", "1", None, Repeat("30", "98"), *empties, Composite("HC", "99213", None), None)
     assert fmt.segment(seg) == "EB*1**30^98**********HC:99213"
 
 

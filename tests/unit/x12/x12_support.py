@@ -28,5 +28,3 @@ def needs_pyx12_maps() -> pytest.MarkDecorator:
     return pytest.mark.skipif(
         not PYX12_MAPS.is_dir(), reason=f"pyx12 X279A1 maps not present at {PYX12_MAPS}"
     )
-
-

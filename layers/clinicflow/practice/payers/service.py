@@ -6,15 +6,15 @@ check that a coverage's payer exists). Ports default to the DynamoDB store.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from clinicflow.audit.model import Action, AuditRecord
-from clinicflow.platform.errors import ConflictError, NotFoundError, Problems
+from clinicflow.platform.errors import ConflictError, NotFoundError
 from clinicflow.platform.identity import Caller
 from clinicflow.practice.model import Stamp
 from clinicflow.practice.payers.defaults import default_payers
-from clinicflow.practice.payers.model import PAYER_ID, Payer, PayerInput, payer_id_problem
+from clinicflow.practice.payers.model import PAYER_ID, Payer, PayerInput
 
 MAX_PAGE = 200
 
@@ -89,12 +89,10 @@ def put_payer(
 ) -> tuple[Payer, bool]:
     """Create or replace a payer of the caller's directory; returns it and whether it is new."""
     repo = repo or default_repository()
-    problems = Problems()
-    payer_id_problem(problems, payer_id)
-    problems.raise_if_any()
+    payer = Payer.build(caller.practice_id, payer_id, data, Stamp())  # 422 before any read
     current = repo.get_payer(caller.practice_id, payer_id)
     base = current.stamp if current else Stamp()
-    payer = Payer.build(caller.practice_id, payer_id, data, base.next(caller.username))
+    payer = replace(payer, stamp=base.next(caller.username))
     if expected_version is not None and expected_version != base.version:
         raise ConflictError(
             "the payer changed since it was read; reload it and retry",

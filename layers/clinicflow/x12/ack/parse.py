@@ -17,8 +17,9 @@ from clinicflow.x12.segment import Segment
 SPEC_999 = spec(
     "ST",
     "ST",
-    "ST AK1 AK9 SE",
-    spec("2000", "AK2", "IK5", spec("2100", "IK3", "CTX", spec("2110", "IK4", "CTX"))),
+    "ST AK1",
+    spec("2000", "AK2", "", spec("2100", "IK3", "CTX", spec("2110", "IK4", "CTX")), trailer="IK5"),
+    trailer="AK9 SE",
 )
 
 

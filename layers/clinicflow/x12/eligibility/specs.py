@@ -17,7 +17,7 @@ def _inquiry_member(level: str, hl_code: str, *children: LoopSpec) -> LoopSpec:
 SPEC_270: LoopSpec = spec(
     "ST",
     "ST",
-    "ST BHT SE",
+    "ST BHT",
     spec(
         "2000A",
         "HL",
@@ -33,13 +33,14 @@ SPEC_270: LoopSpec = spec(
         ),
         qualifier=(3, "20"),
     ),
+    trailer="SE",
 )
 
 
 def _benefit_member(level: str, hl_code: str, *children: LoopSpec) -> LoopSpec:
     related = spec(f"2120{level}", "NM1", "N3 N4 PER PRV")
     info = spec(f"2115{level}", "III")
-    eb = spec(f"2110{level}", "EB", "HSD REF DTP AAA MSG LS LE", info, related)
+    eb = spec(f"2110{level}", "EB", "HSD REF DTP AAA MSG", info, related, trailer="LS LE")
     name = spec(f"2100{level}", "NM1", _NAME_271, eb)
     return spec(f"2000{level}", "HL", "TRN", name, *children, qualifier=(3, hl_code))
 
@@ -47,7 +48,7 @@ def _benefit_member(level: str, hl_code: str, *children: LoopSpec) -> LoopSpec:
 SPEC_271: LoopSpec = spec(
     "ST",
     "ST",
-    "ST BHT SE",
+    "ST BHT",
     spec(
         "2000A",
         "HL",
@@ -63,4 +64,5 @@ SPEC_271: LoopSpec = spec(
         ),
         qualifier=(3, "20"),
     ),
+    trailer="SE",
 )

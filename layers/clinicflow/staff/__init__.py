@@ -1,0 +1,1 @@
+"""Staff administration: invite, disable and re-enable users, assign roles and locations."""
