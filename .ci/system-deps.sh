@@ -3,7 +3,10 @@
 # Java 17+ runs DynamoDB Local. (Chromium joins this list with the portal's browser tests.)
 set -euo pipefail
 need=()
-if ! command -v java >/dev/null 2>&1; then need+=(openjdk-17-jre-headless); fi
+java_major() { java -version 2>&1 | sed -nE 's/.*version "([0-9]+).*/\1/p' | head -1; }
+if ! command -v java >/dev/null 2>&1 || (( $(java_major || echo 0) < 17 )); then
+  need+=(openjdk-17-jre-headless)
+fi
 if ((${#need[@]} == 0)); then exit 0; fi
 sudo=""
 if [[ $(id -u) -ne 0 ]]; then

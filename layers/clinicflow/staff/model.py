@@ -126,9 +126,7 @@ class StaffMember:
             problems.add("name", "must be 1 to 100 characters")
         username = data.username.strip() or default_username(email)
         if not USERNAME.match(username):
-            problems.add(
-                "username", "must be 3-64 lowercase letters, digits, '.', '_' or '-'"
-            )
+            problems.add("username", "must be 3-64 lowercase letters, digits, '.', '_' or '-'")
         locations = check_locations(problems, "locations", data.locations, known_locations)
         problems.raise_if_any()
         return cls(
