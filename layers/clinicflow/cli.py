@@ -100,19 +100,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     token.add_argument("--data-dir")
     token.set_defaults(func=_token)
-    try:
-        from clinicflow.x12.cli import register as register_x12
-    except ImportError:
-        pass
-    else:
-        register_x12(commands)
+    from clinicflow.x12.cli import register as register_x12
+
+    register_x12(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `clinicflow` command."""
-    args = build_parser().parse_args(argv)
-    result: int = args.func(args)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    command = getattr(args, "func", None) or getattr(args, "handler", None)
+    if command is None:
+        parser.parse_args([*(argv or sys.argv[1:]), "--help"])
+        return 2
+    result: int = command(args)
     return result
 
 

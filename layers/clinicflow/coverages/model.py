@@ -197,17 +197,27 @@ class CoverageOrder(BaseModel):
 
     def without(self, coverage_id: str) -> CoverageOrder:
         """The order with the coverage removed (later ones move up)."""
-        return CoverageOrder(ids=tuple(i for i in self.ids if i != coverage_id), version=self.version)
+        return CoverageOrder(
+            ids=tuple(i for i in self.ids if i != coverage_id), version=self.version
+        )
 
 
 def coverage_problems(data: CoverageData, order: int | None) -> list[FieldError]:
     """Cross-field rules of one coverage at a given order."""
     problems: list[FieldError] = []
     if data.relationship is Relationship.SELF and data.subscriber is not None:
-        problems.append(FieldError("subscriber", "must be empty when the relationship is self (18)"))
+        problems.append(
+            FieldError("subscriber", "must be empty when the relationship is self (18)")
+        )
     if data.relationship is not Relationship.SELF and data.subscriber is None:
-        problems.append(FieldError("subscriber", "is required unless the relationship is self (18)"))
-    if data.effective_date and data.termination_date and data.termination_date < data.effective_date:
+        problems.append(
+            FieldError("subscriber", "is required unless the relationship is self (18)")
+        )
+    if (
+        data.effective_date
+        and data.termination_date
+        and data.termination_date < data.effective_date
+    ):
         problems.append(FieldError("termination_date", "must not be before effective_date"))
     for name in ("assignment_of_benefits", "signature_on_file"):
         auth: Authorization = getattr(data, name)

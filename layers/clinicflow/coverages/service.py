@@ -45,7 +45,9 @@ class CoverageRepository(Protocol):
         """True when the practice has the patient."""
         ...
 
-    def list(self, practice_id: str, patient_id: str) -> tuple[list[Coverage], CoverageOrder]:
+    def coverages_of(
+        self, practice_id: str, patient_id: str
+    ) -> tuple[list[Coverage], CoverageOrder]:
         """The patient's coverages (with their order filled in) and the current order."""
         ...
 
@@ -148,7 +150,7 @@ def _load_all(
 ) -> tuple[dict[str, Coverage], CoverageOrder]:
     if not is_record_id(patient_id) or not repo.patient_exists(caller.practice_id, patient_id):
         raise NotFoundError("patient not found")
-    coverages, order = repo.list(caller.practice_id, patient_id)
+    coverages, order = repo.coverages_of(caller.practice_id, patient_id)
     return {c.id: c for c in coverages}, order
 
 
@@ -262,8 +264,10 @@ def update_coverage(
     """Change fields of an active coverage (PATCH semantics); its order is kept."""
     unknown = sorted(set(changes) - EDITABLE_FIELDS)
     if unknown:
-        raise ValidationError([FieldError(n, "is not a coverage field that can be changed") for n in unknown])
-    before, coverages, order = _load_one(caller, patient_id, coverage_id, repo)
+        raise ValidationError(
+            [FieldError(n, "is not a coverage field that can be changed") for n in unknown]
+        )
+    before, _, order = _load_one(caller, patient_id, coverage_id, repo)
     if before.version != expected_version:
         raise StaleVersionError(before.version)
     if before.status is not CoverageStatus.ACTIVE:
@@ -309,7 +313,7 @@ def deactivate_coverage(
     now: datetime | None = None,
 ) -> Coverage:
     """Mark a coverage inactive and take it out of the order (later ones move up)."""
-    before, coverages, order = _load_one(caller, patient_id, coverage_id, repo)
+    before, _, order = _load_one(caller, patient_id, coverage_id, repo)
     if before.status is CoverageStatus.INACTIVE:
         return before
     after = before.model_copy(
@@ -327,7 +331,9 @@ def deactivate_coverage(
         after,
         previous_version=before.version,
         order_before=order,
-        order_after=CoverageOrder(ids=remaining.ids, version=order.version + 1) if changed else order,
+        order_after=CoverageOrder(ids=remaining.ids, version=order.version + 1)
+        if changed
+        else order,
         ordered=[],  # moving up never breaks a rule
         audit=_record(caller, Action.DELETE, patient_id, coverage_id),
     )
@@ -356,11 +362,11 @@ def reorder_coverages(
         order_before=order,
         order_after=after,
         ordered=[coverages[i] for i in coverage_ids],
-        audit=AuditRecord.of(caller, Action.UPDATE, "coverage_order", patient_id, patient_id=patient_id),
+        audit=AuditRecord.of(
+            caller, Action.UPDATE, "coverage_order", patient_id, patient_id=patient_id
+        ),
     )
-    result = [
-        c.model_copy(update={"order": after.position(c.id)}) for c in coverages.values()
-    ]
+    result = [c.model_copy(update={"order": after.position(c.id)}) for c in coverages.values()]
     return CoverageList(_sorted(result), after.version)
 
 
@@ -402,7 +408,9 @@ def card_image_urls(
         CardUrl(
             side,
             image.content_type,
-            cards.download_url(card_key(caller.practice_id, patient_id, coverage_id, side), URL_TTL_SECONDS),
+            cards.download_url(
+                card_key(caller.practice_id, patient_id, coverage_id, side), URL_TTL_SECONDS
+            ),
             URL_TTL_SECONDS,
         )
         for side, image in sorted(coverage.cards.items())
@@ -411,7 +419,11 @@ def card_image_urls(
         audit.append(
             [
                 AuditRecord.of(
-                    caller, Action.READ, "coverage_card", f"{coverage_id}:{u.side.value}", patient_id=patient_id
+                    caller,
+                    Action.READ,
+                    "coverage_card",
+                    f"{coverage_id}:{u.side.value}",
+                    patient_id=patient_id,
                 )
                 for u in urls
             ]

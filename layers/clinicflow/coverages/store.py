@@ -10,7 +10,7 @@ Coverages live in their patient's partition, so one query reads them all:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -24,7 +24,7 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from clinicflow.audit.model import AuditRecord
-from clinicflow.audit.store import AuditItem, write_records
+from clinicflow.audit.store import AuditItem
 from clinicflow.coverages.model import (
     CardImage,
     CardSide,
@@ -105,7 +105,7 @@ class CoverageItem(MainModel):
 class OrderItem(MainModel):
     """The versioned order of a patient's active coverages."""
 
-    ids = ListAttribute[str](of=UnicodeAttribute, default=list)
+    ids = ListAttribute[str](default=list)
     version = NumberAttribute(default=0)
 
 
@@ -142,12 +142,16 @@ class DynamoCoverageRepository:
 
     def _order(self, practice_id: str, patient_id: str) -> CoverageOrder:
         try:
-            item = OrderItem.get(patient_pk(practice_id, patient_id), ORDER_SK, consistent_read=True)
+            item = OrderItem.get(
+                patient_pk(practice_id, patient_id), ORDER_SK, consistent_read=True
+            )
         except OrderItem.DoesNotExist:
             return CoverageOrder()
         return CoverageOrder(ids=tuple(item.ids or ()), version=int(item.version))
 
-    def list(self, practice_id: str, patient_id: str) -> tuple[list[Coverage], CoverageOrder]:
+    def coverages_of(
+        self, practice_id: str, patient_id: str
+    ) -> tuple[list[Coverage], CoverageOrder]:
         """Every coverage of the patient and the current order."""
         order = self._order(practice_id, patient_id)
         items = CoverageItem.query(
@@ -174,14 +178,22 @@ class DynamoCoverageRepository:
     ) -> None:
         pk = patient_pk(practice_id, patient_id)
         unchanged = (
-            OrderItem.pk.does_not_exist() if before.version == 0 else OrderItem.version == before.version
+            OrderItem.pk.does_not_exist()
+            if before.version == 0
+            else OrderItem.version == before.version
         )
         if after.version == before.version:
             tx.check("order", OrderItem, pk, ORDER_SK, unchanged)
         else:
-            tx.put("order", OrderItem(pk, ORDER_SK, ids=list(after.ids), version=after.version), unchanged)
+            tx.put(
+                "order",
+                OrderItem(pk, ORDER_SK, ids=list(after.ids), version=after.version),
+                unchanged,
+            )
 
-    def _check_ordered(self, tx: Transaction, practice_id: str, ordered: Sequence[Coverage]) -> None:
+    def _check_ordered(
+        self, tx: Transaction, practice_id: str, ordered: Sequence[Coverage]
+    ) -> None:
         for c in ordered:
             tx.check(
                 "ordered",
@@ -210,7 +222,8 @@ class DynamoCoverageRepository:
             "payer",
             PayerRefItem,
             *_payer_key(practice_id, coverage.payer_id),
-            PayerRefItem.pk.exists() & (PayerRefItem.active.does_not_exist() | (PayerRefItem.active == True)),  # noqa: E712
+            PayerRefItem.pk.exists()
+            & (PayerRefItem.active.does_not_exist() | (PayerRefItem.active == True)),  # noqa: E712
         )
         condition = (
             CoverageItem.pk.does_not_exist()
@@ -262,7 +275,9 @@ class DynamoCoverageRepository:
         tx = Transaction()
         tx.update(
             "coverage",
-            CoverageItem(patient_pk(practice_id, coverage.patient_id), COVERAGE_PREFIX + coverage.id),
+            CoverageItem(
+                patient_pk(practice_id, coverage.patient_id), COVERAGE_PREFIX + coverage.id
+            ),
             [attr.set(image.model_dump(mode="json"))],
             CoverageItem.pk.exists(),
         )
@@ -285,18 +300,10 @@ class DynamoPayerLookup:
         return Payer(payer_id=payer_id, name=item.name, active=item.active is not False)
 
 
-class DynamoAuditLog:
-    """AuditLog on the audit table."""
-
-    def append(self, records: Iterable[AuditRecord]) -> None:
-        """Batch-append read records."""
-        write_records(records)
-
-
 @lru_cache(maxsize=1)
 def _s3() -> Any:
-    import boto3  # type: ignore[import-untyped]  # lazy: only card routes pay for it
-    from botocore.config import Config  # type: ignore[import-untyped]
+    import boto3  # lazy: only card routes pay for it
+    from botocore.config import Config
 
     return boto3.client(
         "s3", region_name=settings().region, config=Config(signature_version="s3v4")

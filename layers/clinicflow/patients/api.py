@@ -34,7 +34,7 @@ from clinicflow.patients.store import DynamoAuditLog, DynamoPatientRepository
 from clinicflow.platform.http import current_caller
 from clinicflow.platform.identity import ALL_ROLES, Role
 
-router = APIGatewayRouter()
+router = APIGatewayRouter()  # type: ignore[no-untyped-call]
 
 READ_ROLES = ALL_ROLES
 WRITE_ROLES = frozenset({Role.FRONT_DESK, Role.BILLER, Role.ADMIN})

@@ -19,8 +19,67 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 from clinicflow.platform.errors import ConflictError, FieldError, ValidationError
 
 US_STATES = frozenset(
-    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH "
-    "NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY AS GU MP PR VI AA AE AP".split()
+    {
+        "AL",
+        "AK",
+        "AZ",
+        "AR",
+        "CA",
+        "CO",
+        "CT",
+        "DE",
+        "DC",
+        "FL",
+        "GA",
+        "HI",
+        "ID",
+        "IL",
+        "IN",
+        "IA",
+        "KS",
+        "KY",
+        "LA",
+        "ME",
+        "MD",
+        "MA",
+        "MI",
+        "MN",
+        "MS",
+        "MO",
+        "MT",
+        "NE",
+        "NV",
+        "NH",
+        "NJ",
+        "NM",
+        "NY",
+        "NC",
+        "ND",
+        "OH",
+        "OK",
+        "OR",
+        "PA",
+        "RI",
+        "SC",
+        "SD",
+        "TN",
+        "TX",
+        "UT",
+        "VT",
+        "VA",
+        "WA",
+        "WV",
+        "WI",
+        "WY",
+        "AS",
+        "GU",
+        "MP",
+        "PR",
+        "VI",
+        "AA",
+        "AE",
+        "AP",
+    }
 )
 MAX_PHONES = 5
 _NAME_RE = re.compile(r"^[^\W\d_](?:[^\W\d_]|[ '.,-])*$")
@@ -183,9 +242,9 @@ class HumanName(Value):
     first: Annotated[NamePart, Field(max_length=35)]
     middle: Annotated[NamePart, Field(max_length=25)] | None = None
     last: NamePart
-    suffix: Annotated[str, Field(min_length=1, max_length=10, pattern=r"^[A-Za-z0-9. ]+$")] | None = (
-        None
-    )
+    suffix: (
+        Annotated[str, Field(min_length=1, max_length=10, pattern=r"^[A-Za-z0-9. ]+$")] | None
+    ) = None
 
 
 class Address(Value):
@@ -305,9 +364,9 @@ class PatientData(Value):
     dob: PastDate
     sex: Sex
     gender_identity: GenderIdentity | None = None
-    pronouns: Annotated[str, Field(min_length=1, max_length=30, pattern=r"^[A-Za-z/ -]+$")] | None = (
-        None
-    )
+    pronouns: (
+        Annotated[str, Field(min_length=1, max_length=30, pattern=r"^[A-Za-z/ -]+$")] | None
+    ) = None
     address: Address | None = None
     phones: Annotated[list[PhoneNumber], Field(max_length=MAX_PHONES)] = []
     email: Email | None = None
@@ -373,8 +432,10 @@ def parse(model: type[Any], data: dict[str, Any], *, prefix: str = "") -> Any:
         return model.model_validate(data)
     except pydantic.ValidationError as exc:
         errors = [
-            FieldError(".".join([p for p in [prefix] if p] + [str(x) for x in e["loc"]]) or "body",
-                       e["msg"])
+            FieldError(
+                ".".join([p for p in [prefix] if p] + [str(x) for x in e["loc"]]) or "body",
+                e["msg"],
+            )
             for e in exc.errors(include_input=False, include_url=False)
         ]
         raise ValidationError(errors) from None
@@ -404,8 +465,10 @@ def patient_problems(data: PatientData) -> list[FieldError]:
         consent: Consent | None = getattr(data, channel)
         if consent is not None and consent.at > now + CLOCK_SKEW:
             problems.append(FieldError(f"{channel}.at", "must not be in the future"))
-    if data.sms_consent and data.sms_consent.status is ConsentStatus.GRANTED and not any(
-        p.type is PhoneType.MOBILE for p in data.phones
+    if (
+        data.sms_consent
+        and data.sms_consent.status is ConsentStatus.GRANTED
+        and not any(p.type is PhoneType.MOBILE for p in data.phones)
     ):
         problems.append(FieldError("sms_consent", "needs a mobile phone number"))
     if data.email_consent and data.email_consent.status is ConsentStatus.GRANTED and not data.email:
@@ -475,7 +538,9 @@ class MrnTakenError(ConflictError):
     def __init__(self) -> None:
         super().__init__(
             "mrn: already assigned to another patient",
-            details={"fields": [{"field": "mrn", "message": "already assigned to another patient"}]},
+            details={
+                "fields": [{"field": "mrn", "message": "already assigned to another patient"}]
+            },
         )
 
 
@@ -498,4 +563,6 @@ class StaleVersionError(ConflictError):
         details: dict[str, Any] = {"fields": [{"field": "version", "message": "is stale"}]}
         if current_version is not None:
             details["current_version"] = current_version
-        super().__init__("version: the record was changed by someone else; reload it", details=details)
+        super().__init__(
+            "version: the record was changed by someone else; reload it", details=details
+        )

@@ -68,8 +68,10 @@ class PatientRepository(Protocol):
         """Store a new patient; MrnTakenError, or PossibleDuplicateError unless allowed."""
         ...
 
-    def replace(self, practice_id: str, before: Patient, after: Patient, audit: AuditRecord) -> None:
-        """Store `after` if the stored version is still `before.version` (else StaleVersionError)."""
+    def replace(
+        self, practice_id: str, before: Patient, after: Patient, audit: AuditRecord
+    ) -> None:
+        """Store `after` if still at `before.version` (else StaleVersionError)."""
         ...
 
     def search(
@@ -277,4 +279,6 @@ def _limit(limit: int) -> int:
 
 def _audit_reads(caller: Caller, patients: list[Patient], action: Action, audit: AuditLog) -> None:
     if patients:
-        audit.append([AuditRecord.of(caller, action, RESOURCE, p.id, patient_id=p.id) for p in patients])
+        audit.append(
+            [AuditRecord.of(caller, action, RESOURCE, p.id, patient_id=p.id) for p in patients]
+        )

@@ -2,7 +2,8 @@
 
 Items (main table, every key prefixed with the practice id):
 
-- patient      PK `<p>#PATIENT#<id>`            SK `PATIENT`  (GSI1: `<p>#PATIENTS` / `<updated>#<id>`)
+- patient      PK `<p>#PATIENT#<id>`            SK `PATIENT`
+               GSI1 `<p>#PATIENTS` / `<updated>#<id>` (recent patients)
 - MRN          PK `<p>#MRN#<mrn>`               SK `MRN`      (uniqueness + lookup)
 - duplicate    PK `<p>#PDUP#<last>#<first>#<dob>` SK `DUP`    (ids sharing name + DOB)
 - name index   PK `<p>#PIDX#NAME#<l>`           SK `<last>#<first>#<dob>#<id>`
@@ -224,7 +225,9 @@ class DynamoPatientRepository:
                 raise PossibleDuplicateError([]) from None
             raise ConflictError("the patient was changed concurrently; retry") from None
 
-    def replace(self, practice_id: str, before: Patient, after: Patient, audit: AuditRecord) -> None:
+    def replace(
+        self, practice_id: str, before: Patient, after: Patient, audit: AuditRecord
+    ) -> None:
         """Store `after` over `before`, moving MRN, duplicate and index entries atomically."""
         tx = Transaction()
         tx.put(
@@ -285,11 +288,14 @@ class DynamoPatientRepository:
         else:
             last = criteria.last_prefix
             pk, prefix = tenant_key(practice_id, "PIDX", "NAME", last[:1]), last
-        return self._collect(practice_id, pk, prefix, criteria, limit, cursor)
+        return self._collect(
+            practice_id, pk=pk, prefix=prefix, criteria=criteria, limit=limit, cursor=cursor
+        )
 
     def _collect(
         self,
         practice_id: str,
+        *,
         pk: str,
         prefix: str,
         criteria: PatientSearch,

@@ -14,6 +14,7 @@ from clinicflow.x12.errors import X12Issue, X12Location, X12ParseError
 from clinicflow.x12.segment import Segment
 from clinicflow.x12.separators import Separators
 from clinicflow.x12.tokenizer import tokenize
+from clinicflow.x12.tuning import gc_paused
 
 _ENVELOPE = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE"})
 
@@ -205,7 +206,8 @@ class _Envelope:
 
 def read(data: str | bytes, *, strict: bool = True) -> X12File:
     """Tokenize ``data`` and check its envelopes."""
-    tokens = tokenize(data)
+    with gc_paused():
+        tokens = tokenize(data)
     env = _Envelope(tokens.segments, strict)
     issues = env.issues
     if not tokens.fixed_width_isa:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, time
 
@@ -22,6 +20,7 @@ from clinicflow.x12.errors import X12ParseError
 from clinicflow.x12.model import X12Model
 from clinicflow.x12.reader import FunctionalGroup, Interchange, TransactionSet, read
 from clinicflow.x12.segment import Segment
+from clinicflow.x12.tuning import gc_paused
 
 Parser = Callable[
     [TransactionSet],
@@ -136,22 +135,6 @@ def _interchange(ic: Interchange) -> ParsedInterchange:
             "groups": [_group(g) for g in ic.groups],
         }
     )
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building many small objects.
-
-    A typed parse allocates only acyclic trees; full collections triggered by that growth
-    would halve throughput on large files. The previous GC state is always restored.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def parse_file(data: str | bytes, *, strict: bool = True) -> ParsedFile:

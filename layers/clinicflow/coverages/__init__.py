@@ -1,0 +1,1 @@
+"""Insurance coverages of patients: payer, subscriber, order, card images."""

@@ -1,0 +1,1 @@
+"""Patient administration: demographics, search, duplicates, MRNs."""
