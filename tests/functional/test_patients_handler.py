@@ -201,6 +201,7 @@ def test_other_practice_gets_404_everywhere(invoke: Any) -> None:
     assert listed.body["items"] == []
     mine = invoke("patients", "patients/get.json", path={"patient_id": pid})
     assert mine.body["version"] == 1  # untouched by the other practice
+    assert invoke("patients", "patients/get.json", path={"patient_id": "not-an-id"}).status == 404
     assert invoke("patients", "patients/get.json", path={"patient_id": "../x"}).status == 404
 
 
@@ -245,7 +246,10 @@ def _search(invoke: Any, **criteria: Any) -> Any:
 def test_search_by_each_criterion(invoke: Any) -> None:
     a = _create(invoke, mrn="A-1", **_person("Émile", "Durand", "1950-01-01", phones=[{"type": "mobile", "number": "312-555-0101"}]))
     b = _create(invoke, mrn="B-2", **_person("Emma", "Dupont", "1960-02-02"))
-    c = _create(invoke, mrn="C-3", **_person("Carl", "Durand", "1960-02-02", phones=[{"type": "work", "number": "+1 (312) 555-0101"}]))
+    c = _create(
+        invoke, mrn="C-3", sms_consent=None,
+        **_person("Carl", "Durand", "1960-02-02", phones=[{"type": "work", "number": "+1 (312) 555-0101"}]),
+    )
 
     def ids(body: Any) -> set[str]:
         return {p["id"] for p in body["items"]}
@@ -354,7 +358,7 @@ def test_list_recent_newest_first_paginated(invoke: Any) -> None:
 
 
 def test_no_phi_in_logs(invoke: Any, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.INFO)  # the level functions run at (LOG_LEVEL)
     marker = "Quizzlewhistle"
     pid = _create(invoke, **_person("Xaviera", marker, "1977-07-07"))["id"]
     invoke("patients", "patients/get.json", path={"patient_id": pid})

@@ -34,7 +34,7 @@ MANAGED_POLICIES = {
 LOCAL_URIS = ("CodeUri", "ContentUri", "DefinitionUri")
 DATA_SERVICES = ("dynamodb", "s3", "sqs", "sns", "kms", "ses", "states", "scheduler")
 COGNITO = "cognito_user_pools"
-AUDIT_ACTIONS = {"dynamodb:PutItem", "dynamodb:Query", "dynamodb:BatchWriteItem"}
+AUDIT_ACTIONS = {"dynamodb:PutItem", "dynamodb:Query"}
 PHI_FREE_CONTEXT = {
     "$context.requestId",
     "$context.requestTime",

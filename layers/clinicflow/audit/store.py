@@ -7,8 +7,10 @@ from datetime import datetime
 
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.connection import Connection
+from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
 
 from clinicflow.audit.model import Action, AuditRecord
 from clinicflow.platform.config import settings
@@ -80,16 +82,25 @@ class AuditItem(Model):
         )
 
 
-def put_condition() -> object:
+TRANSACTION_LIMIT = 100  # DynamoDB's maximum actions per TransactWriteItems
+
+
+def put_condition() -> Condition:
     """Condition for every audit put: never overwrite an existing record."""
     return AuditItem.pk.does_not_exist()
 
 
 def write_records(records: Iterable[AuditRecord]) -> None:
-    """Append read records (e.g. one per patient a search returned) in batches."""
-    with AuditItem.batch_write() as batch:
-        for record in records:
-            batch.save(AuditItem.from_record(record))
+    """Append read records (e.g. one per patient a search returned).
+
+    Transactions of conditional puts, not BatchWriteItem: IAM then grants only PutItem,
+    and no record can ever overwrite another.
+    """
+    pending = list(records)
+    for start in range(0, len(pending), TRANSACTION_LIMIT):
+        with TransactWrite(connection=Connection(region=settings().region)) as transaction:
+            for record in pending[start : start + TRANSACTION_LIMIT]:
+                transaction.save(AuditItem.from_record(record), condition=put_condition())
 
 
 def list_records(
@@ -120,8 +131,3 @@ def list_records(
         )
     items = [item.to_record(practice_id) for item in result]
     return items, result.last_evaluated_key
-
-
-def connection() -> Connection:
-    """A low-level connection (for callers composing transactions by hand)."""
-    return Connection(region=settings().region)

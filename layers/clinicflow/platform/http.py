@@ -46,6 +46,11 @@ def build_app(*routers: APIGatewayRouter) -> APIGatewayRestResolver:
         message = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
         return _json(422, {"error": "validation_error", "message": message, "fields": fields})
 
+    @app.not_found
+    def _no_route(_: Exception) -> Response[Any]:
+        # Without this, the catch-all below would answer an unknown route with a 500.
+        return _json(404, {"error": "not_found", "message": "no such route"})
+
     @app.exception_handler(Exception)
     def _unexpected(exc: Exception) -> Response[Any]:
         # Only the type is logged: messages of library errors may echo stored values.

@@ -350,18 +350,18 @@ class PracticeProfile:
         """A validated profile, or ValidationError naming every failing field."""
         problems = Problems()
         legal_name = text_field(problems, "legal_name", data.legal_name, max_len=60)
-        tax_id = normalise_ein(data.tax_id)
         ein = ein_problem(data.tax_id)
         if ein:
             problems.add("tax_id", ein)
+        group_npi = npi_field(problems, "group_npi", data.group_npi, required=True)
         taxonomy = data.taxonomy_code.strip().upper()
         if not _TAXONOMY.match(taxonomy):
             problems.add("taxonomy_code", "must be a 10-character taxonomy code like 207Q00000X")
         profile = cls(
             practice_id=practice_id,
             legal_name=legal_name,
-            tax_id=tax_id or "",
-            group_npi=npi_field(problems, "group_npi", data.group_npi, required=True),
+            tax_id=normalise_ein(data.tax_id) or "",
+            group_npi=group_npi,
             taxonomy_code=taxonomy,
             billing_address=address_field(
                 problems, "billing_address", data.billing_address, street=True, zip_plus_four=True
@@ -413,17 +413,18 @@ class Location:
     ) -> Location:
         """A validated location, or ValidationError naming every failing field."""
         problems = Problems()
+        name = text_field(problems, "name", data.name, max_len=60)
+        address = address_field(problems, "address", data.address, street=True, zip_plus_four=True)
+        time_zone = time_zone_field(problems, "time_zone", data.time_zone)
         pos = data.place_of_service.strip()
         if pos not in PLACE_OF_SERVICE:
             problems.add("place_of_service", "must be a 2-digit CMS place-of-service code")
         location = cls(
             practice_id=practice_id,
             location_id=location_id,
-            name=text_field(problems, "name", data.name, max_len=60),
-            address=address_field(
-                problems, "address", data.address, street=True, zip_plus_four=True
-            ),
-            time_zone=time_zone_field(problems, "time_zone", data.time_zone),
+            name=name,
+            address=address,
+            time_zone=time_zone,
             place_of_service=pos,
             phone=phone_field(problems, "phone", data.phone, required=False),
             npi=npi_field(problems, "npi", data.npi, required=False),
