@@ -61,7 +61,7 @@ def build_event(
     *,
     body: Any = _UNSET,
     path: dict[str, str] | None = None,
-    query: dict[str, str] | None | Any = _UNSET,
+    query: Any = _UNSET,
     groups: str | None = None,
     practice_id: str | None = None,
     username: str | None = None,

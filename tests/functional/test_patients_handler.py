@@ -47,7 +47,11 @@ def test_create_read_update_deactivate_with_audit(invoke: Any) -> None:
         {"type": "mobile", "number": "+12175550142"},
         {"type": "home", "number": "+12175550199"},
     ]
-    assert created["sms_consent"] == {"status": "granted", "at": "2025-03-01T15:04:05Z", "method": "written"}
+    assert created["sms_consent"] == {
+        "status": "granted",
+        "at": "2025-03-01T15:04:05Z",
+        "method": "written",
+    }
 
     got = invoke("patients", "patients/get.json", path={"patient_id": pid})
     assert got.status == 200
@@ -60,7 +64,9 @@ def test_create_read_update_deactivate_with_audit(invoke: Any) -> None:
     assert updated.body["name"] == created["name"]  # untouched fields kept
 
     cleared = invoke(
-        "patients", "patients/update.json", path={"patient_id": pid},
+        "patients",
+        "patients/update.json",
+        path={"patient_id": pid},
         body={"version": 2, "preferred_name": None, "sms_consent": None},
     )
     assert cleared.status == 200, cleared.body
@@ -92,7 +98,9 @@ def test_reactivate_with_patch(invoke: Any) -> None:
     pid = _create(invoke)["id"]
     invoke("patients", "patients/deactivate.json", path={"patient_id": pid})
     res = invoke(
-        "patients", "patients/update.json", path={"patient_id": pid},
+        "patients",
+        "patients/update.json",
+        path={"patient_id": pid},
         body={"version": 2, "status": "active"},
     )
     assert res.status == 200, res.body
@@ -102,9 +110,15 @@ def test_reactivate_with_patch(invoke: Any) -> None:
 def test_given_mrn_is_normalised_and_unique(invoke: Any) -> None:
     first = _create(invoke, mrn="ab-1001")
     assert first["mrn"] == "AB-1001"
-    res = invoke("patients", "patients/create.json", body=_body(mrn="AB-1001", **_person("Other", "Person", "1990-01-01")))
+    res = invoke(
+        "patients",
+        "patients/create.json",
+        body=_body(mrn="AB-1001", **_person("Other", "Person", "1990-01-01")),
+    )
     assert res.status == 409
-    assert res.body["fields"] == [{"field": "mrn", "message": "already assigned to another patient"}]
+    assert res.body["fields"] == [
+        {"field": "mrn", "message": "already assigned to another patient"}
+    ]
 
 
 def test_generated_mrn_skips_one_taken_by_hand(invoke: Any) -> None:
@@ -115,7 +129,11 @@ def test_generated_mrn_skips_one_taken_by_hand(invoke: Any) -> None:
 
 def test_likely_duplicate_answers_409_with_candidate_then_confirm(invoke: Any) -> None:
     original = _create(invoke, **_person("Zoë", "García-López", "1990-05-06"))
-    res = invoke("patients", "patients/create.json", body=_body(**_person("ZOE", "garcia lopez", "1990-05-06")))
+    res = invoke(
+        "patients",
+        "patients/create.json",
+        body=_body(**_person("ZOE", "garcia lopez", "1990-05-06")),
+    )
     assert res.status == 409
     assert res.body["candidates"] == [
         {
@@ -129,17 +147,26 @@ def test_likely_duplicate_answers_409_with_candidate_then_confirm(invoke: Any) -
     ]
     assert "Zo" not in res.body["message"]  # no PHI in messages
 
-    other_dob = invoke("patients", "patients/create.json", body=_body(**_person("Zoe", "Garcia-Lopez", "1990-05-07")))
+    other_dob = invoke(
+        "patients",
+        "patients/create.json",
+        body=_body(**_person("Zoe", "Garcia-Lopez", "1990-05-07")),
+    )
     assert other_dob.status == 201
 
     confirmed = invoke(
-        "patients", "patients/create.json",
+        "patients",
+        "patients/create.json",
         body=_body(confirm_duplicate=True, **_person("ZOE", "garcia lopez", "1990-05-06")),
     )
     assert confirmed.status == 201
     assert confirmed.body["id"] != original["id"]
 
-    third = invoke("patients", "patients/create.json", body=_body(**_person("Zoe", "Garcia Lopez", "1990-05-06")))
+    third = invoke(
+        "patients",
+        "patients/create.json",
+        body=_body(**_person("Zoe", "Garcia Lopez", "1990-05-06")),
+    )
     assert third.status == 409
     assert {c["id"] for c in third.body["candidates"]} == {original["id"], confirmed.body["id"]}
 
@@ -157,8 +184,15 @@ def test_invalid_input_answers_422_naming_each_field(invoke: Any) -> None:
     assert res.status == 422
     fields = {f["field"] for f in res.body["fields"]}
     assert {
-        "dob", "email", "sex", "name.first", "phones.0.type", "phones.0.number",
-        "address.state", "address.postal_code", "address.city",
+        "dob",
+        "email",
+        "sex",
+        "name.first",
+        "phones.0.type",
+        "phones.0.number",
+        "address.state",
+        "address.postal_code",
+        "address.city",
     } <= fields
     assert "not-an-email" not in json.dumps(res.body)
 
@@ -175,7 +209,9 @@ def test_business_rules_answer_422_naming_fields(invoke: Any) -> None:
     res = invoke("patients", "patients/create.json", body={**body, "dob": "2001-01-01"})
     assert res.status == 422
     assert {f["field"] for f in res.body["fields"]} == {
-        "sms_consent", "guarantor.address", "guarantor.phone",
+        "sms_consent",
+        "guarantor.address",
+        "guarantor.phone",
     }
 
 
@@ -185,7 +221,9 @@ def test_stale_version_answers_409(invoke: Any) -> None:
     stale = invoke("patients", "patients/update.json", path={"patient_id": pid})
     assert stale.status == 409
     assert stale.body["current_version"] == 2
-    missing_version = invoke("patients", "patients/update.json", path={"patient_id": pid}, body={"email": None})
+    missing_version = invoke(
+        "patients", "patients/update.json", path={"patient_id": pid}, body={"email": None}
+    )
     assert missing_version.status == 422
     assert missing_version.body["fields"][0]["field"] == "version"
 
@@ -224,8 +262,13 @@ def test_roles(invoke: Any, event: str, groups: str, status: int) -> None:
     body: Any = json.loads(load_event(event)["body"] or "null")
     if event == "patients/create.json":
         body = _body(**_person("Other", "Person", "1961-03-03"))
-    res = invoke("patients", event, path={"patient_id": pid} if "{" in load_event(event)["resource"] else None,
-                 body=body, groups=groups)
+    res = invoke(
+        "patients",
+        event,
+        path={"patient_id": pid} if "{" in load_event(event)["resource"] else None,
+        body=body,
+        groups=groups,
+    )
     assert res.status == status, res.body
     if status == 403:
         assert res.body["error"] == "forbidden"
@@ -244,11 +287,21 @@ def _search(invoke: Any, **criteria: Any) -> Any:
 
 
 def test_search_by_each_criterion(invoke: Any) -> None:
-    a = _create(invoke, mrn="A-1", **_person("Émile", "Durand", "1950-01-01", phones=[{"type": "mobile", "number": "312-555-0101"}]))
+    a = _create(
+        invoke,
+        mrn="A-1",
+        **_person(
+            "Émile", "Durand", "1950-01-01", phones=[{"type": "mobile", "number": "312-555-0101"}]
+        ),
+    )
     b = _create(invoke, mrn="B-2", **_person("Emma", "Dupont", "1960-02-02"))
     c = _create(
-        invoke, mrn="C-3", sms_consent=None,
-        **_person("Carl", "Durand", "1960-02-02", phones=[{"type": "work", "number": "+1 (312) 555-0101"}]),
+        invoke,
+        mrn="C-3",
+        sms_consent=None,
+        **_person(
+            "Carl", "Durand", "1960-02-02", phones=[{"type": "work", "number": "+1 (312) 555-0101"}]
+        ),
     )
 
     def ids(body: Any) -> set[str]:
@@ -275,7 +328,9 @@ def test_search_skips_inactive_unless_asked(invoke: Any) -> None:
     pid = _create(invoke)["id"]
     invoke("patients", "patients/deactivate.json", path={"patient_id": pid})
     assert _search(invoke, last_name="synth")["items"] == []
-    assert [p["id"] for p in _search(invoke, last_name="synth", include_inactive=True)["items"]] == [pid]
+    assert [
+        p["id"] for p in _search(invoke, last_name="synth", include_inactive=True)["items"]
+    ] == [pid]
 
 
 def test_search_paginates_and_audits_each_hit(invoke: Any) -> None:
@@ -306,46 +361,95 @@ def test_search_validation(invoke: Any) -> None:
     res = invoke("patients", "patients/search.json", body={"first_name": "ann"})
     assert res.status == 422
     assert res.body["fields"][0]["field"] == "criteria"
-    res = invoke("patients", "patients/search.json", body={"last_name": "a", "limit": 500, "phone": "12"})
+    res = invoke(
+        "patients", "patients/search.json", body={"last_name": "a", "limit": 500, "phone": "12"}
+    )
     assert res.status == 422
     assert {f["field"] for f in res.body["fields"]} == {"limit", "phone"}
-    bad_cursor = invoke("patients", "patients/search.json", body={"last_name": "a", "cursor": "eyJQSyI6Im90aGVyIn0"})
+    bad_cursor = invoke(
+        "patients", "patients/search.json", body={"last_name": "a", "cursor": "eyJQSyI6Im90aGVyIn0"}
+    )
     assert bad_cursor.status == 422
     assert bad_cursor.body["fields"][0]["field"] == "cursor"
 
 
 def test_update_moves_index_entries(invoke: Any) -> None:
-    pid = _create(invoke, mrn="M-1", **_person("Ida", "Index", "1980-08-08", phones=[{"type": "mobile", "number": "217-555-0110"}]))["id"]
+    pid = _create(
+        invoke,
+        mrn="M-1",
+        **_person(
+            "Ida", "Index", "1980-08-08", phones=[{"type": "mobile", "number": "217-555-0110"}]
+        ),
+    )["id"]
     res = invoke(
-        "patients", "patients/update.json", path={"patient_id": pid},
-        body={"version": 1, "mrn": "M-2", "name": {"first": "Ida", "last": "Moved"}, "dob": "1980-08-09",
-              "phones": [{"type": "mobile", "number": "217-555-0111"}]},
+        "patients",
+        "patients/update.json",
+        path={"patient_id": pid},
+        body={
+            "version": 1,
+            "mrn": "M-2",
+            "name": {"first": "Ida", "last": "Moved"},
+            "dob": "1980-08-09",
+            "phones": [{"type": "mobile", "number": "217-555-0111"}],
+        },
     )
     assert res.status == 200, res.body
     assert _search(invoke, last_name="index")["items"] == []
     assert _search(invoke, dob="1980-08-08")["items"] == []
     assert _search(invoke, phone="2175550110")["items"] == []
     assert _search(invoke, mrn="M-1")["items"] == []
-    for criteria in ({"last_name": "mov"}, {"dob": "1980-08-09"}, {"phone": "2175550111"}, {"mrn": "M-2"}):
+    for criteria in (
+        {"last_name": "mov"},
+        {"dob": "1980-08-09"},
+        {"phone": "2175550111"},
+        {"mrn": "M-2"},
+    ):
         assert [p["id"] for p in _search(invoke, **criteria)["items"]] == [pid], criteria
     # the old MRN is free again; the new one is taken
-    assert invoke("patients", "patients/create.json", body=_body(mrn="M-1", **_person("New", "Person", "1999-09-09"))).status == 201
-    clash = invoke("patients", "patients/create.json", body=_body(mrn="M-2", **_person("Newer", "Person", "1999-09-10")))
+    assert (
+        invoke(
+            "patients",
+            "patients/create.json",
+            body=_body(mrn="M-1", **_person("New", "Person", "1999-09-09")),
+        ).status
+        == 201
+    )
+    clash = invoke(
+        "patients",
+        "patients/create.json",
+        body=_body(mrn="M-2", **_person("Newer", "Person", "1999-09-10")),
+    )
     assert clash.status == 409
     # the renamed patient is a duplicate under its new name only
-    dup = invoke("patients", "patients/create.json", body=_body(**_person("Ida", "Moved", "1980-08-09")))
+    dup = invoke(
+        "patients", "patients/create.json", body=_body(**_person("Ida", "Moved", "1980-08-09"))
+    )
     assert dup.status == 409
-    assert invoke("patients", "patients/create.json", body=_body(**_person("Ida", "Index", "1980-08-08"))).status == 201
+    assert (
+        invoke(
+            "patients", "patients/create.json", body=_body(**_person("Ida", "Index", "1980-08-08"))
+        ).status
+        == 201
+    )
 
 
 def test_list_recent_newest_first_paginated(invoke: Any) -> None:
-    ids = [_create(invoke, **_person("Rec", f"Ent{chr(97 + i)}", "1990-01-01"))["id"] for i in range(3)]
+    ids = [
+        _create(invoke, **_person("Rec", f"Ent{chr(97 + i)}", "1990-01-01"))["id"] for i in range(3)
+    ]
     # touching the first one makes it the most recent
-    invoke("patients", "patients/update.json", path={"patient_id": ids[0]}, body={"version": 1, "preferred_language": "es"})
+    invoke(
+        "patients",
+        "patients/update.json",
+        path={"patient_id": ids[0]},
+        body={"version": 1, "preferred_language": "es"},
+    )
     first = invoke("patients", "patients/list.json", query={"limit": "2"})
     assert first.status == 200
     assert [p["id"] for p in first.body["items"]] == [ids[0], ids[2]]
-    rest = invoke("patients", "patients/list.json", query={"limit": "2", "cursor": first.body["cursor"]})
+    rest = invoke(
+        "patients", "patients/list.json", query={"limit": "2", "cursor": first.body["cursor"]}
+    )
     assert [p["id"] for p in rest.body["items"]] == [ids[1]]
     assert rest.body["cursor"] is None
     invoke("patients", "patients/deactivate.json", path={"patient_id": ids[1]})
@@ -363,7 +467,9 @@ def test_no_phi_in_logs(invoke: Any, caplog: pytest.LogCaptureFixture) -> None:
     pid = _create(invoke, **_person("Xaviera", marker, "1977-07-07"))["id"]
     invoke("patients", "patients/get.json", path={"patient_id": pid})
     invoke("patients", "patients/search.json", body={"last_name": marker[:5]})
-    invoke("patients", "patients/create.json", body=_body(**_person("Xaviera", marker, "1977-07-07")))
+    invoke(
+        "patients", "patients/create.json", body=_body(**_person("Xaviera", marker, "1977-07-07"))
+    )
     broken = copy.deepcopy(_body(**_person("Xaviera", marker, "1977-07-07")))
     broken["email"] = marker
     invoke("patients", "patients/create.json", body=broken)

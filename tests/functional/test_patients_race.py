@@ -20,7 +20,9 @@ class BarrierRepository(DynamoPatientRepository):
     def __init__(self, barrier: threading.Barrier) -> None:
         self.barrier = barrier
 
-    def add(self, practice_id: str, patient: Patient, audit: AuditRecord, *, allow_duplicate: bool) -> None:
+    def add(
+        self, practice_id: str, patient: Patient, audit: AuditRecord, *, allow_duplicate: bool
+    ) -> None:
         self.barrier.wait(timeout=10)
         super().add(practice_id, patient, audit, allow_duplicate=allow_duplicate)
 

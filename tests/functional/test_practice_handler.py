@@ -27,11 +27,13 @@ def test_admin_sets_up_the_profile_and_every_role_reads_it(invoke):
     for group in ("front-desk", "biller", "provider", "admin"):
         got = invoke("practice", E + "get_practice.json", groups=group)
         assert got.status == 200 and got.body["legal_name"] == "Sunrise Family Medicine PLLC"
-    again = invoke("practice", E + "put_practice.json",
-                   body={**body_of(E + "put_practice.json"), "version": 1})
+    again = invoke(
+        "practice", E + "put_practice.json", body={**body_of(E + "put_practice.json"), "version": 1}
+    )
     assert again.status == 200 and again.body["stamp"]["version"] == 2
-    stale = invoke("practice", E + "put_practice.json",
-                   body={**body_of(E + "put_practice.json"), "version": 1})
+    stale = invoke(
+        "practice", E + "put_practice.json", body={**body_of(E + "put_practice.json"), "version": 1}
+    )
     assert stale.status == 409 and stale.body["current_version"] == 2
     records, _ = list_records("sunrise")
     assert [(r.action.value, r.resource_type, r.actor, r.source_ip) for r in records] == [
@@ -68,8 +70,13 @@ def test_invalid_profile_answers_422_naming_each_field_and_stores_nothing(invoke
     body["billing_address"] = {**body["billing_address"], "line1": "P.O. Box 77"}
     res = invoke("practice", E + "put_practice.json", body=body)
     assert res.status == 422
-    assert fields(res) == ["tax_id", "group_npi", "taxonomy_code", "billing_address.line1",
-                           "time_zone"]
+    assert fields(res) == [
+        "tax_id",
+        "group_npi",
+        "taxonomy_code",
+        "billing_address.line1",
+        "time_zone",
+    ]
     assert "P.O. Box 77" not in json.dumps(res.body)
     missing = invoke("practice", E + "put_practice.json", body={"legal_name": "X"})
     assert missing.status == 422 and "tax_id" in fields(missing)
@@ -89,13 +96,18 @@ def test_location_lifecycle_and_cross_practice_404(invoke):
     stale = invoke("practice", E + "update_location.json", path={"location_id": loc_id})
     assert stale.status == 409
     # Another practice can neither see nor change it.
-    for event, extra in (("get_location.json", {}), ("update_location.json", {}),
-                         ("deactivate_location.json", {})):
-        res = invoke("practice", E + event, path={"location_id": loc_id}, practice_id="lakeside",
-                     **extra)
+    for event, extra in (
+        ("get_location.json", {}),
+        ("update_location.json", {}),
+        ("deactivate_location.json", {}),
+    ):
+        res = invoke(
+            "practice", E + event, path={"location_id": loc_id}, practice_id="lakeside", **extra
+        )
         assert res.status == 404, event
     assert invoke("practice", E + "list_locations.json", practice_id="lakeside").body == {
-        "locations": []}
+        "locations": []
+    }
     off = invoke("practice", E + "deactivate_location.json", path={"location_id": loc_id})
     assert off.status == 200 and off.body["active"] is False
     assert invoke("practice", E + "list_locations.json").body == {"locations": []}  # active_only
@@ -111,8 +123,13 @@ def test_location_validation_names_fields(invoke):
     body["address"] = {**body["address"], "line1": "Lock Box 9", "state": "XX"}
     res = invoke("practice", E + "create_location.json", body=body)
     assert res.status == 422
-    assert set(fields(res)) == {"place_of_service", "npi", "time_zone", "address.line1",
-                                "address.state"}
+    assert set(fields(res)) == {
+        "place_of_service",
+        "npi",
+        "time_zone",
+        "address.line1",
+        "address.state",
+    }
 
 
 def test_payer_directory_put_get_list_and_roles(invoke):
@@ -145,12 +162,17 @@ def test_payer_validation_and_paging_with_opaque_cursors(invoke):
     for i in range(5):
         assert invoke("practice", E + "put_payer.json", path={"payer_id": f"PAY{i}"}).status == 201
     first = invoke("practice", E + "list_payers.json", query={"limit": "2"})
-    second = invoke("practice", E + "list_payers.json",
-                    query={"limit": "2", "cursor": first.body["cursor"]})
+    second = invoke(
+        "practice", E + "list_payers.json", query={"limit": "2", "cursor": first.body["cursor"]}
+    )
     ids = [p["payer_id"] for p in first.body["payers"] + second.body["payers"]]
     assert ids == ["PAY0", "PAY1", "PAY2", "PAY3"]
-    foreign = invoke("practice", E + "list_payers.json", practice_id="lakeside",
-                     query={"cursor": first.body["cursor"]})
+    foreign = invoke(
+        "practice",
+        E + "list_payers.json",
+        practice_id="lakeside",
+        query={"cursor": first.body["cursor"]},
+    )
     assert foreign.status == 422 and fields(foreign) == ["cursor"]
 
 

@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from clinicflow.audit.model import AuditRecord
+from clinicflow.platform.cursor import decode_cursor, encode_cursor
 from clinicflow.platform.dynamo import tenant_key
 from clinicflow.platform.errors import Problems
 from clinicflow.platform.identity import Caller
-from clinicflow.platform.pagination import decode_cursor, encode_cursor
 
 Key = dict[str, dict[str, str]]
 Reader = Callable[..., tuple[list[AuditRecord], Key | None]]
@@ -73,10 +73,13 @@ def list_audit(caller: Caller, query: AuditQuery, *, reader: Reader | None = Non
         problems.add("limit", f"must be 1 to {MAX_PAGE}")
     problems.raise_if_any()
     subject = query.patient_id or query.resource_id
-    expect = {"PK": tenant_key(caller.practice_id, "AUDIT")}
-    if subject:
-        expect["GSI1PK"] = tenant_key(caller.practice_id, "AUDIT", subject)
-    start = decode_cursor(query.cursor, expect=expect)
+    # The cursor must belong to the partition queried: the practice's, or one subject's in it.
+    partition = (
+        ("GSI1PK", tenant_key(caller.practice_id, "AUDIT", subject))
+        if subject
+        else ("PK", tenant_key(caller.practice_id, "AUDIT"))
+    )
+    start = decode_cursor(query.cursor or None, partition=partition)
     read = reader or _default_reader()
     kwargs: dict[str, Any] = {"subject_id": subject, "since": since, "limit": query.limit}
     records, last = read(caller.practice_id, cursor=start, **kwargs)

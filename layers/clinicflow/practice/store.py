@@ -18,15 +18,14 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.models import Model
-from pynamodb.transactions import TransactWrite
 
 from clinicflow.audit.model import AuditRecord
-from clinicflow.audit.store import AuditItem, connection
+from clinicflow.audit.store import AuditItem, put_condition
 from clinicflow.platform.dynamo import MainModel, tenant_key
 from clinicflow.platform.errors import ConflictError
+from clinicflow.platform.transact import ConditionsFailedError, Transaction
 from clinicflow.practice.model import Address, Location, PracticeProfile, Stamp
 
 PROFILE_SK = "PROFILE"
@@ -101,22 +100,13 @@ def write_with_audit(
         if previous_version == 0
         else type(item).version == previous_version
     )
+    tx = Transaction()
+    tx.put("record", item, condition)
+    tx.put("audit", AuditItem.from_record(audit), put_condition())
     try:
-        with TransactWrite(connection=connection()) as tx:
-            tx.save(item, condition=condition)
-            tx.save(AuditItem.from_record(audit), condition=AuditItem.pk.does_not_exist())
-    except TransactWriteError as exc:
-        if _condition_failed(exc):
-            raise ConflictError(
-                f"the {what} was changed by someone else; reload it and retry"
-            ) from exc
-        raise
-
-
-def _condition_failed(exc: TransactWriteError) -> bool:
-    return any(
-        r is not None and r.code == "ConditionalCheckFailed" for r in exc.cancellation_reasons
-    )
+        tx.commit()
+    except ConditionsFailedError as exc:
+        raise ConflictError(f"the {what} was changed by someone else; reload it and retry") from exc
 
 
 class ProfileItem(StampedItem):

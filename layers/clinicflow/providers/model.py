@@ -111,7 +111,9 @@ def _color(problems: Problems, value: str) -> str:
     return color
 
 
-def _locations(problems: Problems, values: Iterable[str], allowed: frozenset[str]) -> tuple[str, ...]:
+def _locations(
+    problems: Problems, values: Iterable[str], allowed: frozenset[str]
+) -> tuple[str, ...]:
     ids = tuple(dict.fromkeys(v.strip() for v in values if v.strip()))
     if len(ids) > MAX_LOCATIONS:
         problems.add("location_ids", f"at most {MAX_LOCATIONS} locations")
@@ -224,7 +226,9 @@ class Provider:
             credentials=_credentials(problems, data.credentials),
             specialty=_text(problems, "specialty", data.specialty, required=False, max_len=100),
             location_ids=_locations(problems, data.location_ids, facts.active_location_ids),
-            color=_color(problems, data.color) if data.color.strip() else default_color(provider_id),
+            color=_color(problems, data.color)
+            if data.color.strip()
+            else default_color(provider_id),
             accepts_new_patients=data.accepts_new_patients,
             active=data.active,
             version=1,
@@ -310,7 +314,7 @@ class Provider:
 
     def needs_practice_facts(self, changes: ProviderChanges) -> bool:
         """True when applying `changes` must be checked against the practice's records."""
-        adds_location = changes.location_ids is not None and not set(
-            changes.location_ids
-        ) <= set(self.location_ids)
+        adds_location = changes.location_ids is not None and not set(changes.location_ids) <= set(
+            self.location_ids
+        )
         return adds_location or (changes.npi is not None and changes.npi.strip() != self.npi)

@@ -17,14 +17,13 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.exceptions import TransactWriteError
-from pynamodb.transactions import TransactWrite
 
 from clinicflow.audit.model import AuditRecord
-from clinicflow.audit.store import AuditItem, connection
+from clinicflow.audit.store import AuditItem, put_condition
 from clinicflow.platform.dynamo import MainModel, tenant_key
 from clinicflow.platform.errors import ConflictError
 from clinicflow.platform.identity import Role
+from clinicflow.platform.transact import ConditionsFailedError, Transaction
 from clinicflow.staff.model import StaffMember
 
 
@@ -107,16 +106,12 @@ class DynamoStaffStore:
             if previous_version == 0
             else StaffItem.version == previous_version
         )
+        tx = Transaction()
+        tx.put("staff", StaffItem.of(member), condition)
+        tx.put("audit", AuditItem.from_record(audit), put_condition())
         try:
-            with TransactWrite(connection=connection()) as tx:
-                tx.save(StaffItem.of(member), condition=condition)
-                tx.save(AuditItem.from_record(audit), condition=AuditItem.pk.does_not_exist())
-        except TransactWriteError as exc:
-            if any(
-                r is not None and r.code == "ConditionalCheckFailed"
-                for r in exc.cancellation_reasons
-            ):
-                raise ConflictError(
-                    "the staff member was changed by someone else; reload and retry"
-                ) from exc
-            raise
+            tx.commit()
+        except ConditionsFailedError as exc:
+            raise ConflictError(
+                "the staff member was changed by someone else; reload and retry"
+            ) from exc

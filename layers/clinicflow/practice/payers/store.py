@@ -11,8 +11,8 @@ from typing import Any
 from pynamodb.attributes import BooleanAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
 
 from clinicflow.audit.model import AuditRecord
+from clinicflow.platform.cursor import decode_cursor, encode_cursor
 from clinicflow.platform.dynamo import tenant_key
-from clinicflow.platform.pagination import decode_cursor, encode_cursor
 from clinicflow.practice.payers.model import Payer, Route
 from clinicflow.practice.payers.service import PayerPage
 from clinicflow.practice.store import AddressAttribute, StampedItem, write_with_audit
@@ -113,7 +113,7 @@ class DynamoPayerStore:
     def list_payers(self, practice_id: str, *, limit: int, cursor: str | None) -> PayerPage:
         """A page of the directory in payer id order (Query on PK)."""
         pk = payer_pk(practice_id)
-        start = decode_cursor(cursor, expect={"PK": pk})
+        start = decode_cursor(cursor, partition=("PK", pk))
         result = PayerItem.query(pk, limit=limit, last_evaluated_key=start)
         payers = [item.to_payer(practice_id) for item in result]
         return PayerPage(payers, encode_cursor(result.last_evaluated_key))

@@ -1,0 +1,1 @@
+"""Clearinghouse port and its adapters (sandbox now; a real-time CAQH CORE adapter later)."""

@@ -1,0 +1,1 @@
+"""Providers: the clinicians a practice books appointments with (NPI, taxonomy, locations)."""
