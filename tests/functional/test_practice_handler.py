@@ -3,9 +3,9 @@
 import json
 
 import pytest
-from conftest import load_event
 
 from clinicflow.audit.store import list_records
+from conftest import load_event
 
 E = "practice/"
 

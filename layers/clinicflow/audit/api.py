@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import BaseModel
 
@@ -53,13 +51,17 @@ class AuditList(BaseModel):
 
 @router.get("/audit", summary="The practice's audit trail")
 def list_audit(
-    patient_id: Annotated[str, Query(max_length=100)] = "",
-    resource_id: Annotated[str, Query(max_length=100)] = "",
-    since: Annotated[str, Query(max_length=40, description="ISO 8601; UTC if no offset")] = "",
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str, Query(max_length=2048)] = "",
+    patient_id: str = "",
+    resource_id: str = "",
+    since: str = "",
+    limit: int = 50,
+    cursor: str = "",
 ) -> AuditList:
-    """Newest-first records of the admin's practice, or of one patient or resource."""
+    """Newest-first records of the admin's practice, or of one patient or resource.
+
+    `since`: ISO 8601, UTC when it has no offset; `limit`: 1-200; `cursor`: from the
+    previous page.
+    """
     caller = current_caller(router)
     caller.require({Role.ADMIN})
     query = service.AuditQuery(patient_id, resource_id, since, limit, cursor)

@@ -10,7 +10,6 @@ from typing import Any
 
 from clinicflow.audit.model import AuditRecord
 from clinicflow.platform.cursor import decode_cursor, encode_cursor
-from clinicflow.platform.dynamo import tenant_key
 from clinicflow.platform.errors import Problems
 from clinicflow.platform.identity import Caller
 
@@ -72,6 +71,8 @@ def list_audit(caller: Caller, query: AuditQuery, *, reader: Reader | None = Non
     if not 1 <= query.limit <= MAX_PAGE:
         problems.add("limit", f"must be 1 to {MAX_PAGE}")
     problems.raise_if_any()
+    from clinicflow.platform.dynamo import tenant_key  # pynamodb: loaded on first request
+
     subject = query.patient_id or query.resource_id
     # The cursor must belong to the partition queried: the practice's, or one subject's in it.
     partition = (

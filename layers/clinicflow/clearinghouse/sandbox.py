@@ -104,13 +104,7 @@ def _plan_dates(on: date) -> list[SegmentData]:
 def _active(on: date) -> list[SegmentData]:
     return [
         *_plan_dates(on),
-        _eb(
-            "1",
-            "IND",
-            ("30", "1", "33", "47", "48", "50", "86", "88", "98", "UC"),
-            insurance="PR",
-            plan="SANDBOX GOLD PPO",
-        ),
+        _eb("1", "IND", ("30",), insurance="PR", plan="SANDBOX GOLD PPO"),
         _eb("B", "IND", ("98",), period="27", amount="25", network="Y"),
         _eb("B", "IND", ("98",), period="27", amount="50", network="N"),
         _eb("B", "IND", ("UC",), period="27", amount="75", network="Y"),
@@ -124,7 +118,7 @@ def _active(on: date) -> list[SegmentData]:
         _eb("G", "IND", ("30",), period="23", amount="6000", network="Y"),
         _eb("G", "IND", ("30",), period="29", amount="5500.50", network="Y"),
         _eb("G", "FAM", ("30",), period="23", amount="12000", network="Y"),
-        _eb("L"),
+        _eb("L", None, ("30",)),
         ("LS", "2120"),
         ("NM1", "P3", "1", "WELBY", "MARCUS", None, None, None, "XX", PCP_NPI),
         ("PER", "IC", None, "TE", "5555550123"),
@@ -161,7 +155,7 @@ def _inactive(on: date) -> list[SegmentData]:
 def _secondary(on: date) -> list[SegmentData]:
     return [
         *_plan_dates(on),
-        _eb("1", "IND", ("30", "98"), insurance="C1", plan="SANDBOX SILVER EPO"),
+        _eb("1", "IND", ("30",), insurance="C1", plan="SANDBOX SILVER EPO"),
         _eb("B", "IND", ("98",), period="27", amount="30", network="Y"),
         _eb("R", None, ("30",), insurance="C1"),
         ("MSG", "THIS PLAN IS SECONDARY; BILL THE PRIMARY PAYER FIRST"),
@@ -223,7 +217,7 @@ def response_body(
     rejection = _MEMBER_REJECTIONS.get(scenario)
     benefits = [] if rejection else _BENEFITS[scenario](on)
     trn = ("TRN", "2", inq.trace_number, inq.trace_originator_id)
-    if inq.patient_level == "dependent" and inq.dependent is not None:
+    if inq.patient_level == "dependent" and inq.dependent is not None and not rejection:
         body += [("HL", "3", "2", "22", "1"), *_member(inq.subscriber, "IL", True, None)]
         body += [("HL", "4", "3", "23", "0"), trn, *_member(inq.dependent, "03", False, rejection)]
     else:

@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import Annotated, TypeVar
 
 from aws_lambda_powertools.event_handler import Response, content_types
-from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import BaseModel, Field
 
@@ -309,7 +308,7 @@ def put_practice(body: ProfileBody) -> Response[ProfileOut]:
 
 
 @router.get("/practice/locations", summary="The practice's locations")
-def list_locations(active_only: Annotated[bool, Query()] = False) -> LocationList:
+def list_locations(active_only: bool = False) -> LocationList:
     """Every location (or only the active ones)."""
     caller = current_caller(router)
     caller.require(ALL_ROLES)
@@ -353,11 +352,8 @@ def deactivate_location(location_id: str) -> LocationOut:
 
 
 @router.get("/payers", summary="The payer directory")
-def list_payers(
-    limit: Annotated[int, Query(ge=1, le=200)] = 100,
-    cursor: Annotated[str | None, Query(max_length=2048)] = None,
-) -> PayerList:
-    """A page of the practice's payer directory, by payer id."""
+def list_payers(limit: int = 100, cursor: str | None = None) -> PayerList:
+    """A page of the practice's payer directory, by payer id (`limit` 1-200)."""
     caller = current_caller(router)
     caller.require(ALL_ROLES)
     page = service.list_payers(caller.practice_id, limit=limit, cursor=cursor)

@@ -37,10 +37,12 @@ def test_lists_the_callers_practice_with_a_next_cursor():
 
 def test_patient_filter_and_since_are_passed_as_utc():
     reader = FakeReader()
-    list_audit(ADMIN, AuditQuery(patient_id="pat-7f3a", since="2026-11-01T06:00:00-06:00"),
-               reader=reader)
-    assert reader.calls == [("sunrise", "pat-7f3a", datetime(2026, 11, 1, 12, tzinfo=UTC), 50,
-                             None)]
+    list_audit(
+        ADMIN, AuditQuery(patient_id="pat-7f3a", since="2026-11-01T06:00:00-06:00"), reader=reader
+    )
+    assert reader.calls == [
+        ("sunrise", "pat-7f3a", datetime(2026, 11, 1, 12, tzinfo=UTC), 50, None)
+    ]
 
 
 def test_cursor_of_another_practice_or_subject_is_refused():
@@ -49,8 +51,14 @@ def test_cursor_of_another_practice_or_subject_is_refused():
     with pytest.raises(ValidationError) as exc:
         list_audit(ADMIN, AuditQuery(cursor=foreign), reader=reader)
     assert [e.field for e in exc.value.errors] == ["cursor"]
-    other_subject = encode_cursor({"PK": {"S": "sunrise#AUDIT"}, "SK": {"S": "x"},
-                                   "GSI1PK": {"S": "sunrise#AUDIT#pat-2"}, "GSI1SK": {"S": "x"}})
+    other_subject = encode_cursor(
+        {
+            "PK": {"S": "sunrise#AUDIT"},
+            "SK": {"S": "x"},
+            "GSI1PK": {"S": "sunrise#AUDIT#pat-2"},
+            "GSI1SK": {"S": "x"},
+        }
+    )
     with pytest.raises(ValidationError):
         list_audit(ADMIN, AuditQuery(patient_id="pat-1", cursor=other_subject), reader=reader)
     for junk in ("!!!", "bm90IGpzb24", "eyJQSyI6MX0"):
@@ -61,8 +69,11 @@ def test_cursor_of_another_practice_or_subject_is_refused():
 
 def test_bad_filters_name_each_field():
     with pytest.raises(ValidationError) as exc:
-        list_audit(ADMIN, AuditQuery(patient_id="a#b", resource_id="r", since="yesterday",
-                                     limit=0), reader=FakeReader())
+        list_audit(
+            ADMIN,
+            AuditQuery(patient_id="a#b", resource_id="r", since="yesterday", limit=0),
+            reader=FakeReader(),
+        )
     assert [e.field for e in exc.value.errors] == ["patient_id", "resource_id", "since", "limit"]
 
 

@@ -25,7 +25,7 @@ def test_other_valid_npis(npi):
         ("12345678933", "must be 10 digits"),
         ("12345678a3", "must be 10 digits"),
         ("", "must be 10 digits"),
-        ("１２３４５６７８９３", "must be 10 digits"),  # full-width digits are not ASCII digits
+        ("\uff11" * 10, "must be 10 digits"),  # full-width digits are not ASCII digits
         ("3234567891", "must begin with 1 or 2"),
     ],
 )

@@ -17,8 +17,14 @@ CH = RouteInput(clearinghouse_id="sandbox", clearinghouse_payer_id="SB123")
 
 
 def payer(payer_id="MRDN1", **changes):
-    data = {"name": "Meridian National Health", "claim_filing_indicator": "CI", "claims": CH,
-            "eligibility": CH, "realtime_eligibility": True, "timely_filing_days": 180}
+    data = {
+        "name": "Meridian National Health",
+        "claim_filing_indicator": "CI",
+        "claims": CH,
+        "eligibility": CH,
+        "realtime_eligibility": True,
+        "timely_filing_days": 180,
+    }
     data.update(changes)
     return Payer.build("p1", payer_id, PayerInput(**data), Stamp())
 

@@ -12,8 +12,12 @@ from clinicflow.practice.payers.model import PayerInput, RouteInput
 
 BILLER = Caller("sunrise-biller", "sunrise", frozenset({Role.BILLER}), "203.0.113.9")
 OTHER = Caller("lakeside-biller", "lakeside", frozenset({Role.BILLER}), "198.51.100.7")
-DATA = PayerInput("Meridian National Health", "CI",
-                  claims=RouteInput("sandbox", "SBMRDN1"), timely_filing_days=180)
+DATA = PayerInput(
+    "Meridian National Health",
+    "CI",
+    claims=RouteInput("sandbox", "SBMRDN1"),
+    timely_filing_days=180,
+)
 
 
 @pytest.fixture
@@ -32,7 +36,9 @@ def test_put_creates_then_updates_and_get_payer_is_tenant_scoped(repo):
     with pytest.raises(NotFoundError):
         service.get_payer("sunrise", "mrdn1", repo=repo)
     assert [(a.action, a.resource_type, a.resource_id) for a in repo.audit] == [
-        (Action.CREATE, "payer", "MRDN1"), (Action.UPDATE, "payer", "MRDN1")]
+        (Action.CREATE, "payer", "MRDN1"),
+        (Action.UPDATE, "payer", "MRDN1"),
+    ]
 
 
 def test_stale_version_and_invalid_payer(repo):

@@ -85,8 +85,11 @@ def test_street_addresses_are_not_po_boxes(line):
 def test_billing_address_must_be_a_street_address():
     with pytest.raises(ValidationError) as exc:
         PracticeProfile.build(
-            "p1", profile_input(billing_address=AddressInput("P.O. Box 12", "Springfield", "IL",
-                                                             "627041234")), Stamp()
+            "p1",
+            profile_input(
+                billing_address=AddressInput("P.O. Box 12", "Springfield", "IL", "627041234")
+            ),
+            Stamp(),
         )
     assert fields_of(exc) == ["billing_address.line1"]
     assert "PO box" in exc.value.errors[0].message
@@ -191,14 +194,26 @@ def test_phone_normalisation(value, expected):
     assert normalise_phone(value) == expected
 
 
-@pytest.mark.parametrize("zone", ["America/Chicago", "America/New_York", "Pacific/Honolulu",
-                                  "America/Puerto_Rico"])
+@pytest.mark.parametrize(
+    "zone", ["America/Chicago", "America/New_York", "Pacific/Honolulu", "America/Puerto_Rico"]
+)
 def test_iana_time_zones_accepted(zone):
     assert time_zone_problem(zone) is None
 
 
-@pytest.mark.parametrize("zone", ["EST", "EST5EDT", "UTC", "Etc/GMT+5", "America/Springfield",
-                                  "../../etc/passwd", "America/../../etc/passwd", "america/chicago"])
+@pytest.mark.parametrize(
+    "zone",
+    [
+        "EST",
+        "EST5EDT",
+        "UTC",
+        "Etc/GMT+5",
+        "America/Springfield",
+        "../../etc/passwd",
+        "America/../../etc/passwd",
+        "america/chicago",
+    ],
+)
 def test_non_iana_or_unknown_time_zones_refused(zone):
     assert time_zone_problem(zone) is not None
 
@@ -216,8 +231,10 @@ def location_input(**changes):
     return LocationInput(**data)
 
 
-@pytest.mark.parametrize("pos", ["02", "10", "11", "12", "19", "20", "21", "22", "23", "24", "31",
-                                 "32", "49", "50", "53", "71", "72", "81", "99"])
+COMMON_POS = "02 10 11 12 19 20 21 22 23 24 31 32 49 50 53 71 72 81 99"
+
+
+@pytest.mark.parametrize("pos", COMMON_POS.split())
 def test_valid_place_of_service_codes(pos):
     assert Location.build("p1", "loc-1", location_input(place_of_service=pos), Stamp())
 
@@ -255,7 +272,8 @@ def test_deactivation_bumps_the_version():
 
 def test_address_state_and_zip_rules():
     problems = Problems()
-    address = Address.build(problems, "a", line1="1 Main St", city="Town", state="il",
-                            postal_code="12345-678")
+    address = Address.build(
+        problems, "a", line1="1 Main St", city="Town", state="il", postal_code="12345-678"
+    )
     assert address.state == "IL"
     assert [e.field for e in problems.errors] == ["a.postal_code"]

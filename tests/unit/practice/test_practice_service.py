@@ -12,8 +12,15 @@ from clinicflow.practice.model import AddressInput, LocationInput, ProfileInput
 ADMIN = Caller("sunrise-admin", "sunrise", frozenset({Role.ADMIN}), "203.0.113.9")
 OTHER = Caller("lakeside-admin", "lakeside", frozenset({Role.ADMIN}), "198.51.100.7")
 STREET = AddressInput("1200 Sunrise Blvd", "Springfield", "IL", "627041234")
-PROFILE = ProfileInput("Sunrise Family Medicine", "36-4812077", "1234567893", "207Q00000X",
-                       STREET, "2175550142", "America/Chicago")
+PROFILE = ProfileInput(
+    "Sunrise Family Medicine",
+    "36-4812077",
+    "1234567893",
+    "207Q00000X",
+    STREET,
+    "2175550142",
+    "America/Chicago",
+)
 LOCATION = LocationInput("Downtown", STREET, "America/Chicago", "11")
 
 
@@ -30,8 +37,9 @@ def test_profile_is_created_then_replaced_with_audit(repo):
     again, created = service.put_profile(ADMIN, PROFILE, expected_version=1, repo=repo)
     assert not created and again.stamp.version == 2
     assert service.get_profile("sunrise", repo=repo) == again
-    assert [(a.action, a.resource_type, a.resource_id, a.practice_id, a.source_ip)
-            for a in repo.audit] == [
+    assert [
+        (a.action, a.resource_type, a.resource_id, a.practice_id, a.source_ip) for a in repo.audit
+    ] == [
         (Action.CREATE, "practice", "sunrise", "sunrise", "203.0.113.9"),
         (Action.UPDATE, "practice", "sunrise", "sunrise", "203.0.113.9"),
     ]
@@ -71,8 +79,11 @@ def test_location_update_deactivation_and_active_ids(repo):
     assert loc.location_id.startswith("loc-")
     assert service.location_ids("sunrise", repo=repo) == {loc.location_id}
     renamed = service.update_location(
-        ADMIN, loc.location_id, LocationInput("Uptown", STREET, "America/Chicago", "22"),
-        expected_version=1, repo=repo,
+        ADMIN,
+        loc.location_id,
+        LocationInput("Uptown", STREET, "America/Chicago", "22"),
+        expected_version=1,
+        repo=repo,
     )
     assert (renamed.name, renamed.place_of_service, renamed.stamp.version) == ("Uptown", "22", 2)
     with pytest.raises(ConflictError):

@@ -14,13 +14,19 @@ class FakeDirectory:
         self.fail_group_add = False
         self.invitations = []
 
-    def create_user(self, *, username, email, name, practice_id, locations, temporary_password,
-                    send_invitation):
+    def create_user(
+        self, *, username, email, name, practice_id, locations, temporary_password, send_invitation
+    ):
         if username in self.users:
             raise ConflictError("taken")
-        self.users[username] = {"practice_id": practice_id, "enabled": True, "groups": set(),
-                                "locations": tuple(locations), "email": email,
-                                "password": temporary_password}
+        self.users[username] = {
+            "practice_id": practice_id,
+            "enabled": True,
+            "groups": set(),
+            "locations": tuple(locations),
+            "email": email,
+            "password": temporary_password,
+        }
         if send_invitation:
             self.invitations.append(email)
 

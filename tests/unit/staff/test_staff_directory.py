@@ -25,18 +25,31 @@ def directory():
 
 
 def create(directory, username="sunrise-jdoe", locations=("loc-a",)):
-    directory.create_user(username=username, email="jordan.doe@example.org", name="Jordan Doe",
-                          practice_id="sunrise", locations=locations,
-                          temporary_password="Temp-Password-123", send_invitation=True)
+    directory.create_user(
+        username=username,
+        email="jordan.doe@example.org",
+        name="Jordan Doe",
+        practice_id="sunrise",
+        locations=locations,
+        temporary_password="Temp-Password-123",
+        send_invitation=True,
+    )
 
 
 def test_create_and_read_back_the_practice(directory):
     create(directory)
     user = directory.get_user("sunrise-jdoe")
-    assert (user.practice_id, user.enabled, user.status) == ("sunrise", True,
-                                                             "FORCE_CHANGE_PASSWORD")
-    attrs = {a["Name"]: a["Value"] for a in directory.client.admin_get_user(
-        UserPoolId=directory.user_pool_id, Username="sunrise-jdoe")["UserAttributes"]}
+    assert (user.practice_id, user.enabled, user.status) == (
+        "sunrise",
+        True,
+        "FORCE_CHANGE_PASSWORD",
+    )
+    attrs = {
+        a["Name"]: a["Value"]
+        for a in directory.client.admin_get_user(
+            UserPoolId=directory.user_pool_id, Username="sunrise-jdoe"
+        )["UserAttributes"]
+    }
     assert attrs["custom:locations"] == "loc-a" and attrs["email"] == "jordan.doe@example.org"
     assert directory.get_user("nobody") is None
 
@@ -59,8 +72,12 @@ def test_groups_enable_and_locations(directory):
     assert directory.get_user("sunrise-jdoe").enabled
     directory.set_locations("sunrise-jdoe", ["loc-a", "loc-b"])
     directory.set_locations("sunrise-jdoe", [])
-    attrs = {a["Name"] for a in directory.client.admin_get_user(
-        UserPoolId=directory.user_pool_id, Username="sunrise-jdoe")["UserAttributes"]}
+    attrs = {
+        a["Name"]
+        for a in directory.client.admin_get_user(
+            UserPoolId=directory.user_pool_id, Username="sunrise-jdoe"
+        )["UserAttributes"]
+    }
     assert "custom:locations" not in attrs
 
 

@@ -27,11 +27,19 @@ ADMIN = Caller("sunrise-admin", "sunrise", frozenset({Role.ADMIN}))
 
 
 def test_invitation_takes_the_practice_from_the_admin():
-    m = StaffMember.invite(ADMIN, InvitationInput("Jordan.Doe@example.org", " Jordan  Doe ",
-                                                  Role.BILLER, ("loc-1",), "sunrise-jdoe"),
-                           frozenset({"loc-1"}))
+    m = StaffMember.invite(
+        ADMIN,
+        InvitationInput(
+            "Jordan.Doe@example.org", " Jordan  Doe ", Role.BILLER, ("loc-1",), "sunrise-jdoe"
+        ),
+        frozenset({"loc-1"}),
+    )
     assert (m.practice_id, m.username, m.name, m.roles) == (
-        "sunrise", "sunrise-jdoe", "Jordan Doe", frozenset({Role.BILLER}))
+        "sunrise",
+        "sunrise-jdoe",
+        "Jordan Doe",
+        frozenset({Role.BILLER}),
+    )
     assert (m.created_by, m.version, m.enabled) == ("sunrise-admin", 1, True)
 
 
@@ -72,13 +80,16 @@ def test_locations_round_trip_through_the_attribute():
 
 def test_locations_must_be_known_distinct_and_few():
     m = StaffMember.invite(
-        ADMIN, InvitationInput("a@example.org", "A", Role.PROVIDER, ("l1", "l1", "l2")),
-        frozenset({"l1", "l2"}))
+        ADMIN,
+        InvitationInput("a@example.org", "A", Role.PROVIDER, ("l1", "l1", "l2")),
+        frozenset({"l1", "l2"}),
+    )
     assert m.locations == ("l1", "l2")
     many = tuple(f"l{i}" for i in range(51))
     with pytest.raises(ValidationError):
-        StaffMember.invite(ADMIN, InvitationInput("a@example.org", "A", Role.PROVIDER, many),
-                           frozenset(many))
+        StaffMember.invite(
+            ADMIN, InvitationInput("a@example.org", "A", Role.PROVIDER, many), frozenset(many)
+        )
 
 
 def test_roles_and_self_rules():

@@ -16,10 +16,14 @@ LOCATIONS = {"sunrise": frozenset({"loc-a", "loc-b"}), "lakeside": frozenset({"l
 
 @pytest.fixture
 def ports():
-    return service.Ports(FakeDirectory(), FakeStaffRepo(), lambda pid: LOCATIONS.get(pid, frozenset()))
+    return service.Ports(
+        FakeDirectory(), FakeStaffRepo(), lambda pid: LOCATIONS.get(pid, frozenset())
+    )
 
 
-def invite(ports, username="sunrise-jdoe", role=Role.FRONT_DESK, caller=ADMIN, locations=("loc-a",)):
+def invite(
+    ports, username="sunrise-jdoe", role=Role.FRONT_DESK, caller=ADMIN, locations=("loc-a",)
+):
     data = InvitationInput("jordan.doe@example.org", "Jordan Doe", role, locations, username)
     return service.invite(caller, data, ports)
 
@@ -32,7 +36,8 @@ def test_invite_creates_user_group_index_and_audit(ports):
     assert ports.directory.invitations == ["jordan.doe@example.org"]
     assert ports.repo.get("sunrise", "sunrise-jdoe") == member
     assert [(a.action, a.resource_type, a.resource_id, a.actor) for a in ports.repo.audit] == [
-        (Action.CREATE, "staff", "sunrise-jdoe", "sunrise-admin")]
+        (Action.CREATE, "staff", "sunrise-jdoe", "sunrise-admin")
+    ]
 
 
 def test_invite_for_seeding_can_suppress_email_and_set_the_password(ports):

@@ -13,7 +13,6 @@ from clinicflow.audit.model import Action, AuditRecord
 from clinicflow.platform.errors import ConflictError, NotFoundError
 from clinicflow.platform.identity import Caller
 from clinicflow.practice.model import Stamp
-from clinicflow.practice.payers.defaults import default_payers
 from clinicflow.practice.payers.model import PAYER_ID, Payer, PayerInput
 
 MAX_PAGE = 200
@@ -109,6 +108,8 @@ def seed_default_payers(caller: Caller, *, repo: PayerRepository | None = None) 
 
     Payers already in the directory are left as they are. Returns the payers added.
     """
+    from clinicflow.practice.payers.defaults import default_payers
+
     repo = repo or default_repository()
     added: list[Payer] = []
     for payer_id, data in default_payers():
