@@ -5,7 +5,7 @@ import json
 import pytest
 
 from clinicflow.audit.store import list_records
-from conftest import load_event
+from tests.functional.conftest import build_event, call, load_event
 
 E = "practice/"
 
@@ -186,3 +186,17 @@ def test_seeded_default_directory_is_served(invoke, tables):
     assert get_payer("sunrise", "MCRB0").claim_filing_indicator == "MB"
     listed = invoke("practice", E + "list_payers.json", query={"limit": "200"})
     assert len(listed.body["payers"]) == len(added)
+
+
+def test_create_location_with_an_idempotency_key_is_safe_to_retry(invoke):
+    def post():
+        event = build_event(E + "create_location.json")
+        event["headers"]["Idempotency-Key"] = "5b0e6a1c-retry"
+        event["multiValueHeaders"]["Idempotency-Key"] = ["5b0e6a1c-retry"]
+        return call("practice", event)
+
+    first, second = post(), post()
+    assert first.status == second.status == 201
+    assert first.body == second.body
+    listed = invoke("practice", E + "list_locations.json")
+    assert len(listed.body["locations"]) == 1

@@ -8,7 +8,7 @@ from clinicflow.audit.store import list_records
 from clinicflow.platform.identity import Caller, Role
 from clinicflow.practice import service as practice
 from clinicflow.practice.model import AddressInput, LocationInput
-from conftest import load_event
+from tests.functional.conftest import load_event
 
 F = "providers"
 E = "providers/"

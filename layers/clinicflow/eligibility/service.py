@@ -19,6 +19,7 @@ from clinicflow.clearinghouse.port import (
     ClearinghouseError,
     ClearinghouseTimeoutError,
 )
+from clinicflow.clearinghouse.sandbox import SANDBOX_ID
 from clinicflow.eligibility import codec
 from clinicflow.eligibility.model import (
     CHECK_ID,
@@ -157,7 +158,7 @@ def run_check(
         request.service_date,
         check_id,
         receiver_id=route.clearinghouse_id,
-        test=test_usage,
+        test=test_usage or route.clearinghouse_id == SANDBOX_ID,
         now=started,
     )
     practice_id = caller.practice_id

@@ -135,7 +135,7 @@ def practices() -> list[DemoPractice]:
             "1200 Larimer St",
             "Denver",
             "CO",
-            "80202",
+            "80202-2917",
             "America/Denver",
         ),
         DemoLocation(

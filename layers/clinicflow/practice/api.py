@@ -318,10 +318,12 @@ def list_locations(active_only: bool = False) -> LocationList:
 
 @router.post("/practice/locations", summary="Add a location", status_code=201)
 def create_location(body: LocationBody) -> LocationOut:
-    """Admins add a location."""
+    """Admins add a location. With an `Idempotency-Key` header a retry answers the same
+    location instead of adding another."""
     caller = current_caller(router)
     caller.require(ADMINS)
-    return LocationOut.of(service.create_location(caller, body.to_input()))
+    key = (router.current_event.headers or {}).get("idempotency-key", "")[:128]
+    return LocationOut.of(service.create_location(caller, body.to_input(), idempotency_key=key))
 
 
 @router.get("/practice/locations/<location_id>", summary="One location")

@@ -7,6 +7,7 @@ Ports default to the DynamoDB store; tests pass in-memory fakes.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import replace
@@ -160,18 +161,38 @@ def get_location(
     return location
 
 
+def idempotent_location_id(practice_id: str, idempotency_key: str) -> str:
+    """The location id a retried POST with the same Idempotency-Key maps to."""
+    digest = hashlib.sha256(f"{practice_id}\n{idempotency_key}".encode()).hexdigest()
+    return f"loc-{digest[:10]}"
+
+
 def create_location(
     caller: Caller,
     data: LocationInput,
     *,
+    idempotency_key: str = "",
     repo: PracticeRepository | None = None,
     new_id: Callable[[], str] = new_location_id,
 ) -> Location:
-    """Add a location to the caller's practice."""
+    """Add a location to the caller's practice.
+
+    With an `idempotency_key`, a retry of the same request returns the location the first
+    attempt created instead of adding a second one.
+    """
     repo = repo or default_repository()
-    location = Location.build(caller.practice_id, new_id(), data, Stamp().next(caller.username))
+    location_id = (
+        idempotent_location_id(caller.practice_id, idempotency_key) if idempotency_key else new_id()
+    )
+    location = Location.build(caller.practice_id, location_id, data, Stamp().next(caller.username))
     audit = AuditRecord.of(caller, Action.CREATE, "location", location.location_id)
-    repo.save_location(location, previous_version=0, audit=audit)
+    try:
+        repo.save_location(location, previous_version=0, audit=audit)
+    except ConflictError:
+        existing = repo.get_location(caller.practice_id, location_id) if idempotency_key else None
+        if existing is None:
+            raise
+        return existing
     return location
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from eligibility_fakes import (
@@ -27,8 +28,13 @@ from eligibility_fakes import (
 from clinicflow.audit.model import Action
 from clinicflow.clearinghouse.port import ClearinghouseUnavailableError
 from clinicflow.eligibility import service
-from clinicflow.eligibility.model import EligibilityNotAvailableError, EligibilityStatus
+from clinicflow.eligibility.model import (
+    EligibilityCheck,
+    EligibilityNotAvailableError,
+    EligibilityStatus,
+)
 from clinicflow.platform.errors import NotFoundError, ValidationError
+from clinicflow.platform.identity import Caller
 from clinicflow.x12 import parse_file
 from clinicflow.x12.eligibility import EligibilityInquiryDocument
 
@@ -39,15 +45,17 @@ NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 class Env:
     """Every port, faked, sharing one journal."""
 
-    def __init__(self, member_id: str = "SBX-ACTIVE-001", **subject_args: object) -> None:
+    def __init__(self, member_id: str = "SBX-ACTIVE-001", **subject_args: Any) -> None:
         self.journal = Journal()
-        self.subjects = FakeSubjects(subject(member_id, **subject_args))  # type: ignore[arg-type]
+        self.subjects = FakeSubjects(subject(member_id, **subject_args))
         self.clearinghouse = RecordingClearinghouse(self.journal)
         self.documents = FakeDocuments(self.journal)
         self.checks = FakeChecks(self.journal)
         self.audit = FakeAudit()
 
-    def run(self, types: tuple[str, ...] = ("98",), caller=FRONT_DESK):  # type: ignore[no-untyped-def]
+    def run(
+        self, types: tuple[str, ...] = ("98",), caller: Caller = FRONT_DESK
+    ) -> EligibilityCheck:
         return service.run_check(
             caller,
             service.CheckRequest(PATIENT_ID, COVERAGE_ID, SERVICE_DATE, list(types)),

@@ -10,6 +10,7 @@ from eligibility_fakes import response_doc, sandbox_271
 
 from clinicflow.eligibility.codec import read_response
 from clinicflow.eligibility.model import (
+    EligibilityResult,
     EligibilityStatus,
     Network,
     OtherPayerRole,
@@ -22,7 +23,9 @@ from clinicflow.x12.eligibility import EligibilityResponseDocument
 FIXTURES = Path(__file__).resolve().parents[1] / "x12" / "fixtures"
 
 
-def _result(member_id: str, types: tuple[str, ...] = ("98",), *, dependent: bool = False):  # type: ignore[no-untyped-def]
+def _result(
+    member_id: str, types: tuple[str, ...] = ("98",), *, dependent: bool = False
+) -> EligibilityResult:
     return summarise(response_doc(sandbox_271(member_id, dependent=dependent, types=types)), types)
 
 
@@ -132,7 +135,8 @@ def test_rejection_of_a_dependent_inquiry_is_at_the_subscriber() -> None:
 
 def _fixture_docs(name: str) -> list[EligibilityResponseDocument]:
     parsed = parse_file((FIXTURES / name).read_bytes())
-    return [t for ic in parsed.interchanges for g in ic.groups for t in g.transactions]  # type: ignore[misc]
+    docs = [t for ic in parsed.interchanges for g in ic.groups for t in g.transactions]
+    return [d for d in docs if isinstance(d, EligibilityResponseDocument)]
 
 
 def test_x12_fixture_every_eb_kind() -> None:

@@ -94,3 +94,14 @@ def test_location_update_deactivation_and_active_ids(repo):
     assert service.location_ids("sunrise", repo=repo) == frozenset()
     assert service.list_locations("sunrise", active_only=True, repo=repo) == []
     assert [a.action for a in repo.audit] == [Action.CREATE, Action.UPDATE, Action.DELETE]
+
+
+def test_a_retried_create_with_the_same_idempotency_key_adds_one_location(repo):
+    first = service.create_location(ADMIN, LOCATION, idempotency_key="k-1", repo=repo)
+    again = service.create_location(ADMIN, LOCATION, idempotency_key="k-1", repo=repo)
+    other = service.create_location(OTHER, LOCATION, idempotency_key="k-1", repo=repo)
+    assert again == first and len(service.list_locations("sunrise", repo=repo)) == 1
+    assert other.location_id != first.location_id  # keys are per practice
+    assert len(repo.audit) == 2
+    service.create_location(ADMIN, LOCATION, repo=repo)
+    assert len(service.list_locations("sunrise", repo=repo)) == 2
