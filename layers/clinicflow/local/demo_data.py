@@ -144,7 +144,7 @@ def practices() -> list[DemoPractice]:
             "455 Wacker Dr",
             "Chicago",
             "IL",
-            "60606",
+            "60606-4412",
             "America/Chicago",
         ),
     ]
@@ -193,7 +193,7 @@ def practices() -> list[DemoPractice]:
             "80 Lakeshore Dr",
             "Madison",
             "WI",
-            "53703",
+            "53703-2114",
             "America/Chicago",
         ),
     ]

@@ -6,6 +6,7 @@ Everything goes through the same services the API uses, so the seed obeys every 
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 from clinicflow.local.demo_data import DemoPatient, DemoPractice, patients, practices
@@ -16,27 +17,33 @@ if TYPE_CHECKING:
     from clinicflow.platform.identity import Caller
 
 
-def seed_users(stack: LocalStack) -> None:
-    """Create one confirmed staff user per role per practice."""
+def seed_users(stack: LocalStack, practice_id: str) -> None:
+    """One confirmed staff user per role, invited through the staff service like any other."""
+    from clinicflow.providers.service import system_caller
+    from clinicflow.staff.directory import CognitoDirectory
+    from clinicflow.staff.model import InvitationInput
+    from clinicflow.staff.service import Ports, invite
+
     cognito = stack.client("cognito-idp")
-    pool = stack.user_pool_id
+    ports = Ports(directory=CognitoDirectory(cognito, stack.user_pool_id))
+    caller = system_caller(practice_id)
     for user in demo_users():
-        cognito.admin_create_user(
-            UserPoolId=pool,
-            Username=user.username,
-            UserAttributes=[
-                {"Name": "email", "Value": user.email},
-                {"Name": "email_verified", "Value": "true"},
-                {"Name": "name", "Value": user.name},
-                {"Name": "custom:practice_id", "Value": user.practice_id},
-            ],
-            MessageAction="SUPPRESS",
+        if user.practice_id != practice_id:
+            continue
+        invite(
+            caller,
+            InvitationInput(
+                email=user.email, name=user.name, role=user.role, username=user.username
+            ),
+            ports,
+            temporary_password=DEMO_PASSWORD,
+            send_invitation=False,
         )
         cognito.admin_set_user_password(
-            UserPoolId=pool, Username=user.username, Password=DEMO_PASSWORD, Permanent=True
-        )
-        cognito.admin_add_user_to_group(
-            UserPoolId=pool, Username=user.username, GroupName=user.role.value
+            UserPoolId=stack.user_pool_id,
+            Username=user.username,
+            Password=DEMO_PASSWORD,
+            Permanent=True,
         )
 
 
@@ -73,10 +80,10 @@ def seed_practice(practice: DemoPractice, today: Any) -> None:
                 time_zone=location.time_zone,
                 place_of_service=location.place_of_service,
             ),
-            new_id=lambda location_id=location.location_id: location_id,
+            new_id=functools.partial(str, location.location_id),
         )
     seed_default_payers(caller)
-    payers = {p.payer_id: p for p in list_payers(practice.practice_id)}
+    payers = {p.payer_id: p for p in list_payers(practice.practice_id).payers}
     for provider in practice.providers:
         create_provider(
             caller,
@@ -140,7 +147,7 @@ def _seed_patient(caller: Caller, patient: DemoPatient, sbr09: dict[str, str]) -
         )
         create_coverage(
             caller,
-            created.patient_id,
+            created.id,
             coverage,
             repo=DynamoCoverageRepository(),
             payers=DynamoPayerLookup(),
@@ -149,7 +156,7 @@ def _seed_patient(caller: Caller, patient: DemoPatient, sbr09: dict[str, str]) -
 
 def seed_demo(stack: LocalStack) -> None:
     """Seed an empty stack with the demo practices."""
-    seed_users(stack)
     today = stack.clock.now().date()
     for practice in practices():
         seed_practice(practice, today)
+        seed_users(stack, practice.practice_id)
