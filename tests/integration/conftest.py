@@ -19,12 +19,20 @@ from tests.conftest import ROOT
 
 
 @pytest.fixture(scope="session")
-def stack(dynamodb_local: DynamoDBLocal) -> Iterator[LocalStack]:
+def stack(
+    dynamodb_local: DynamoDBLocal, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LocalStack]:
     """The whole local stack with the demo practices, in memory."""
     saved = dict(os.environ)
-    running = LocalStack(
-        StackOptions(root=ROOT, port=0, seed="demo", dynamodb=dynamodb_local, tick_seconds=0.2)
-    ).start()
+    options = StackOptions(
+        root=ROOT,
+        port=0,
+        seed="demo",
+        dynamodb=dynamodb_local,
+        tick_seconds=0.2,
+        state_dir=tmp_path_factory.mktemp("stack-state"),
+    )
+    running = LocalStack(options).start()
     yield running
     running.stop()
     os.environ.clear()
