@@ -138,3 +138,10 @@ def test_moto_server_is_serialised_and_unreachable_from_elsewhere(stack: LocalSt
     s3 = boto3.client("s3", endpoint_url=stack.moto.endpoint, region_name="us-east-1")
     names = [b["Name"] for b in s3.list_buckets()["Buckets"]]
     assert "clinicflow-local-documents-bucket" in names
+
+
+def test_portal_is_served_from_the_same_process(anonymous):
+    page = anonymous.call("GET", "/portal/")
+    assert page.status == 200
+    assert "synthetic data only" in page.body
+    assert anonymous.call("GET", "/portal/../template.yaml").status == 404
