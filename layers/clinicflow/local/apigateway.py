@@ -107,6 +107,8 @@ class LocalApi:
     authorizer: CognitoAuthorizer
     extra: dict[tuple[str, str], LocalHandler] = field(default_factory=dict)
     static_dirs: dict[str, Path] = field(default_factory=dict)
+    # Response headers per static prefix (the portal's Content-Security-Policy, as CloudFront sends).
+    static_headers: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
@@ -126,7 +128,9 @@ class LocalApi:
                 return _json(500, {"message": "Internal server error"})
         for prefix, folder in self.static_dirs.items():
             if request.method == "GET" and request.path.startswith(prefix):
-                return self._static(folder, request.path.removeprefix(prefix))
+                response = self._static(folder, request.path.removeprefix(prefix))
+                response.headers.update(self.static_headers.get(prefix, {}))
+                return response
         allowed: list[str] = []
         for route in self.routes:
             match = route.pattern.match(request.path)

@@ -14,6 +14,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from clinicflow.local.schedule_expressions import due_times
+
 logger = logging.getLogger("clinicflow.local.clock")
 
 
@@ -48,37 +50,71 @@ def at_time(expression: str, timezone: str | None) -> datetime | None:
 
 @dataclass
 class ScheduleFirer:
-    """Fires due one-time schedules: invokes the Lambda or sends to the SQS target."""
+    """Fires what is due: Scheduler schedules (at/rate/cron, in their time zone) and
+    scheduled EventBridge rules (UTC), invoking the Lambda or sending to the SQS target."""
 
     clock: Clock
     scheduler: Any
     invoke_function: Callable[[str, dict[str, Any]], Any]
     send_message: Callable[[str, str], None]
+    events: Any = None
+    start_execution: Callable[[str, str], Any] | None = None
     fired: set[str] = field(default_factory=set)
+    started: datetime = field(default_factory=lambda: datetime.now(UTC))
+    _checked: datetime | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def fire_due(self) -> int:
-        """Fire every schedule due at the clock's now; returns how many fired."""
-        now = self.clock.now()
-        count = 0
-        for group in self._groups():
-            for summary in self._schedules(group):
-                name = summary["Name"]
-                key = f"{group}/{name}"
-                schedule = self.scheduler.get_schedule(GroupName=group, Name=name)
-                when = at_time(
-                    schedule["ScheduleExpression"], schedule.get("ScheduleExpressionTimezone")
-                )
-                if when is None or when > now or schedule.get("State") == "DISABLED":
-                    continue
-                fire_key = f"{key}@{when.isoformat()}"
-                if fire_key in self.fired:
-                    continue
-                self.fired.add(fire_key)
-                self._deliver(schedule["Target"])
-                count += 1
-                if schedule.get("ActionAfterCompletion") == "DELETE":
-                    self.scheduler.delete_schedule(GroupName=group, Name=name)
-        return count
+        """Fire every schedule due since the last check; returns how many fired."""
+        with self._lock:
+            now = self.clock.now()
+            after = self._checked or now
+            count = sum(
+                self._fire_schedule(group, s["Name"], after, now)
+                for group in self._groups()
+                for s in self._schedules(group)
+            )
+            count += self._fire_rules(after, now)
+            self._checked = now
+            return count
+
+    def _fire_schedule(self, group: str, name: str, after: datetime, now: datetime) -> int:
+        schedule = self.scheduler.get_schedule(GroupName=group, Name=name)
+        if schedule.get("State") == "DISABLED":
+            return 0
+        expression = schedule["ScheduleExpression"]
+        zone = schedule.get("ScheduleExpressionTimezone")
+        when = at_time(expression, zone)
+        if when is not None:  # one-time: fire once when due, however late the check
+            times = [when] if when <= now else []
+        else:
+            times = due_times(expression, zone, after, now, anchor=self.started)
+        fired = 0
+        for moment in times:
+            key = f"{group}/{name}@{moment.isoformat()}"
+            if key in self.fired:
+                continue
+            self.fired.add(key)
+            self._deliver(schedule["Target"])
+            fired += 1
+        if fired and when is not None and schedule.get("ActionAfterCompletion") == "DELETE":
+            self.scheduler.delete_schedule(GroupName=group, Name=name)
+        return fired
+
+    def _fire_rules(self, after: datetime, now: datetime) -> int:
+        if self.events is None:
+            return 0
+        fired = 0
+        for rule in self.events.list_rules().get("Rules", []):
+            expression = rule.get("ScheduleExpression")
+            if not expression or rule.get("State") == "DISABLED":
+                continue
+            for _ in due_times(expression, "UTC", after, now, anchor=self.started):
+                targets = self.events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
+                for target in targets:
+                    self._deliver(target)
+                fired += 1
+        return fired
 
     def _groups(self) -> list[str]:
         groups = self.scheduler.list_schedule_groups().get("ScheduleGroups", [])
@@ -97,6 +133,8 @@ class ScheduleFirer:
             self.invoke_function(arn.rsplit(":", 1)[-1], json.loads(payload))
         elif ":sqs:" in arn:
             self.send_message(arn, payload)
+        elif ":states:" in arn and self.start_execution is not None:
+            self.start_execution(arn, payload)
         else:
             logger.warning(
                 "schedule target not supported locally", extra={"service": arn.split(":")[2]}

@@ -139,7 +139,6 @@ class MotoServer:
         )
 
         default_user_config["stepfunctions"]["execute_state_machine"] = True
-        default_user_config["lambda"]["use_docker"] = False
         app = SerialisedApp(DomainDispatcherApplication(create_backend_app))
         self._server = make_server(
             self.host, self.port, app, threaded=True, request_handler=MotoRequestHandler

@@ -25,6 +25,7 @@ from clinicflow.local.lambdas import FunctionRegistry, patch_moto_invoke, regist
 from clinicflow.local.moto_server import MotoServer
 from clinicflow.local.persistence import Snapshotter
 from clinicflow.local.provision import provision_aws, provision_tables
+from clinicflow.local.state_machines import provision_state_machines, provision_time_triggers
 from clinicflow.local.template import REGION, Template
 
 logger = logging.getLogger("clinicflow.local")
@@ -128,6 +129,8 @@ class LocalStack:
         self.registry = FunctionRegistry(self.template)
         register_functions(self.template, self.registry, clients)
         patch_moto_invoke(self.registry)
+        provision_state_machines(self.template, clients["stepfunctions"])
+        provision_time_triggers(self.template, clients["scheduler"], clients["events"])
         self._export_function_environment()
         if data_dir:
             self.snapshotter = Snapshotter(
@@ -147,6 +150,10 @@ class LocalStack:
         self.firer = ScheduleFirer(
             clock=self.clock,
             scheduler=clients["scheduler"],
+            events=clients["events"],
+            start_execution=lambda arn, body: clients["stepfunctions"].start_execution(
+                stateMachineArn=arn, input=body
+            ),
             invoke_function=self._invoke_by_name,
             send_message=lambda arn, body: clients["sqs"].send_message(
                 QueueUrl=self._queue_url(arn), MessageBody=body
@@ -242,6 +249,7 @@ class LocalStack:
                 "/docs/assets/": Path(str(swagger_ui_bundle.swagger_ui_path)),
                 "/portal/": self.options.root / "portal",
             },
+            static_headers={"/portal/": portal_headers(self.moto.endpoint)},
         )
         self.api.extra.update(
             {
@@ -308,6 +316,23 @@ class LocalStack:
 
 def _json(body: Any, status: int = 200) -> Response:
     return Response(json.dumps(body, default=str), status=status, mimetype="application/json")
+
+
+def portal_headers(aws_endpoint: str) -> dict[str, str]:
+    """The portal's security headers, as template.yaml's CloudFront response headers policy sends
+    them; connect-src names the emulator (Cognito and presigned S3 URLs) instead of AWS."""
+    csp = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob:; "
+        f"connect-src 'self' {aws_endpoint}; font-src 'self'; object-src 'none'; "
+        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+    return {
+        "Content-Security-Policy": csp,
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+        "Referrer-Policy": "no-referrer",
+        "Cache-Control": "no-cache",
+    }
 
 
 def _quiet_libraries() -> None:

@@ -348,3 +348,17 @@ class DynamoAuditLog:
     def append(self, records: Iterable[AuditRecord]) -> None:
         """Batch-append read records."""
         write_records(records)
+
+
+def require_active_patient(tx: Transaction, practice_id: str, patient_id: str, label: str) -> None:
+    """Add a condition check to `tx`: the patient exists in the practice and is active.
+
+    For other slices' transactions (a booking names a patient): no extra read, no race.
+    """
+    tx.check(
+        label,
+        PatientItem,
+        patient_pk(practice_id, patient_id),
+        PATIENT_SK,
+        PatientItem.status == PatientStatus.ACTIVE.value,
+    )

@@ -8,12 +8,16 @@ from typing import Annotated
 from pydantic import Field
 
 from clinicflow.x12.ack.model import AcknowledgmentDocument
+from clinicflow.x12.claims.model import ProfessionalClaimDocument
 from clinicflow.x12.eligibility.inquiry import EligibilityInquiryDocument
 from clinicflow.x12.eligibility.response import EligibilityResponseDocument
 from clinicflow.x12.model import X12Model
 
 TypedDocument = Annotated[
-    EligibilityInquiryDocument | EligibilityResponseDocument | AcknowledgmentDocument,
+    EligibilityInquiryDocument
+    | EligibilityResponseDocument
+    | AcknowledgmentDocument
+    | ProfessionalClaimDocument,
     Field(discriminator="transaction"),
 ]
 

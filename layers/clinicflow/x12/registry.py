@@ -11,6 +11,8 @@ import pydantic
 from clinicflow.x12 import elements as el
 from clinicflow.x12.ack.model import AcknowledgmentDocument
 from clinicflow.x12.ack.parse import parse_999
+from clinicflow.x12.claims.model import ClaimBatch, ProfessionalClaimDocument
+from clinicflow.x12.claims.parse837p import parse_837p_set
 from clinicflow.x12.document import ParsedFile, ParsedGroup, ParsedInterchange
 from clinicflow.x12.eligibility.inquiry import EligibilityInquiry, EligibilityInquiryDocument
 from clinicflow.x12.eligibility.parse270 import parse_270
@@ -21,10 +23,14 @@ from clinicflow.x12.model import X12Model
 from clinicflow.x12.reader import FunctionalGroup, Interchange, TransactionSet, read
 from clinicflow.x12.segment import Segment
 from clinicflow.x12.tuning import gc_paused
+from clinicflow.x12.typed import located
 
 Parser = Callable[
     [TransactionSet],
-    EligibilityInquiryDocument | EligibilityResponseDocument | AcknowledgmentDocument,
+    EligibilityInquiryDocument
+    | EligibilityResponseDocument
+    | AcknowledgmentDocument
+    | ProfessionalClaimDocument,
 ]
 
 
@@ -42,12 +48,14 @@ _KINDS = (
     TransactionType("270", "Eligibility inquiry", EligibilityInquiryDocument, parse_270),
     TransactionType("271", "Eligibility response", EligibilityResponseDocument, parse_271),
     TransactionType("999", "Implementation acknowledgment", AcknowledgmentDocument, parse_999),
+    TransactionType("837P", "Professional claim", ProfessionalClaimDocument, parse_837p_set),
 )
 TRANSACTIONS: dict[str, TransactionType] = {t.key: t for t in _KINDS}
 
 SCHEMAS: dict[str, type[pydantic.BaseModel]] = {
     **{k: t.model for k, t in TRANSACTIONS.items()},
     "270-request": EligibilityInquiry,
+    "837P-batch": ClaimBatch,
     "file": ParsedFile,
 }
 """Models whose JSON Schema ``x12 schema`` prints."""
@@ -65,13 +73,6 @@ def transaction_key(ts: TransactionSet) -> str:
     return set_id
 
 
-def _located(err: pydantic.ValidationError, where: Segment) -> X12ParseError:
-    """A model validation error as a positioned parse error (field path only, no values)."""
-    first = err.errors(include_input=False, include_url=False)[0]
-    path = ".".join(str(p) for p in first["loc"])
-    return where.error(f"does not fit the typed model at {path}: {first['type']}")
-
-
 def parse_transaction(ts: TransactionSet) -> X12Model:
     """The typed document of one transaction set."""
     key = transaction_key(ts)
@@ -81,7 +82,7 @@ def parse_transaction(ts: TransactionSet) -> X12Model:
     try:
         return kind.parse(ts)
     except pydantic.ValidationError as err:
-        raise _located(err, ts.header) from None
+        raise located(err, ts.header) from None
 
 
 def _date_time(seg: Segment, dpos: int, tpos: int) -> tuple[date | None, time | None]:

@@ -1,0 +1,1 @@
+"""Claims: charge capture (encounters), the scrubber, and the claim lifecycle."""

@@ -1,0 +1,45 @@
+"""837P professional claims (005010X222A1): typed batch model, builder and parser."""
+
+from clinicflow.x12.claims.build837p import build_837p, claim_body
+from clinicflow.x12.claims.model import (
+    BillingProvider,
+    Claim,
+    ClaimBatch,
+    ClaimProvider,
+    ContactInfo,
+    Drug,
+    Patient,
+    Payer,
+    PostalAddress,
+    ProfessionalClaimDocument,
+    Receiver,
+    ServiceFacility,
+    ServiceLine,
+    Submitter,
+    Subscriber,
+    grouped,
+)
+from clinicflow.x12.claims.parse837p import parse_837p, parse_837p_set
+
+__all__ = [
+    "BillingProvider",
+    "Claim",
+    "ClaimBatch",
+    "ClaimProvider",
+    "ContactInfo",
+    "Drug",
+    "Patient",
+    "Payer",
+    "PostalAddress",
+    "ProfessionalClaimDocument",
+    "Receiver",
+    "ServiceFacility",
+    "ServiceLine",
+    "Submitter",
+    "Subscriber",
+    "build_837p",
+    "claim_body",
+    "grouped",
+    "parse_837p",
+    "parse_837p_set",
+]
