@@ -80,6 +80,25 @@ def _token(args: argparse.Namespace) -> int:
     return 0
 
 
+def _outbox(args: argparse.Namespace) -> int:
+    import json
+    import urllib.request
+
+    from clinicflow.local.tokens import stack_state
+
+    try:
+        state = stack_state(_data_dir(args.data_dir))
+        with urllib.request.urlopen(f"{state['api_url']}/_local/outbox", timeout=10) as r:  # noqa: S310
+            messages = json.load(r)["messages"]
+    except Exception as exc:
+        print(f"clinicflow outbox: {exc}", file=sys.stderr)
+        return 1
+    for m in messages:
+        print(f"{m['at']}  {m['channel']:<5} {m['status']:<10} {m['to']}  {m['subject']}")
+        print(f"    {m['body']}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line interface."""
     parser = argparse.ArgumentParser(prog="clinicflow", description=__doc__)
@@ -100,6 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     token.add_argument("--data-dir")
     token.set_defaults(func=_token)
+    outbox = commands.add_parser("outbox", help="show what the local stack would have sent")
+    outbox.add_argument("--data-dir")
+    outbox.set_defaults(func=_outbox)
     from clinicflow.x12.cli import register as register_x12
 
     register_x12(commands)

@@ -145,3 +145,40 @@ def test_portal_is_served_from_the_same_process(anonymous):
     assert page.status == 200
     assert "synthetic data only" in page.body
     assert anonymous.call("GET", "/portal/../template.yaml").status == 404
+
+
+def test_an_invited_user_gets_the_invitation_and_signs_in(stack, login):
+    admin = login("sunrise-admin")
+    invited = admin.call(
+        "POST",
+        "/staff",
+        {
+            "email": "new.biller@example.org",
+            "name": "New Biller",
+            "role": "biller",
+            "username": "sunrise-newbiller",
+        },
+    )
+    assert invited.status == 201, invited.body
+    mail = [m for m in stack.outbox.messages(to="new.biller@example.org")]
+    assert len(mail) == 1 and mail[0].source == "cognito-invitation"
+    password = mail[0].body.split("temporary password is ")[1].split(".")[0]
+    cognito = stack.client("cognito-idp")
+    challenge = cognito.initiate_auth(
+        ClientId=stack.portal_client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "sunrise-newbiller", "PASSWORD": password},
+    )
+    assert challenge["ChallengeName"] == "NEW_PASSWORD_REQUIRED"
+    done = cognito.respond_to_auth_challenge(
+        ClientId=stack.portal_client_id,
+        ChallengeName="NEW_PASSWORD_REQUIRED",
+        Session=challenge["Session"],
+        ChallengeResponses={"USERNAME": "sunrise-newbiller", "NEW_PASSWORD": "Another-Demo-2026!"},
+    )
+    claims = jwt.decode(
+        done["AuthenticationResult"]["IdToken"], options={"verify_signature": False}
+    )
+    assert claims["custom:practice_id"] == "sunrise"
+    outbox = admin.call("GET", "/_local/outbox").body["messages"]
+    assert any(m["to"] == "new.biller@example.org" for m in outbox)

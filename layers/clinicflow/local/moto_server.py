@@ -20,6 +20,7 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from clinicflow.local.outbox import Outbox, cognito_invitation
 from clinicflow.local.template import ACCOUNT_ID, REGION
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -89,15 +90,16 @@ def _immutable(pool: Any, names: list[str]) -> tuple[str, str] | None:
 
 @dataclass
 class SerialisedApp:
-    """WSGI middleware: one request at a time into moto, plus the Cognito attribute guard."""
+    """WSGI middleware: one request at a time into moto, plus the Cognito attribute guard
+    and the capture of Cognito's invitation emails into the local outbox."""
 
     app: WSGIApp
+    outbox: Outbox | None = None
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
         target = environ.get("HTTP_X_AMZ_TARGET", "")
-        guarded = target.startswith("AWSCognitoIdentityProviderService.") and target.endswith(
-            ("UpdateUserAttributes",)
-        )
+        cognito = target.startswith("AWSCognitoIdentityProviderService.")
+        guarded = cognito and target.endswith(("UpdateUserAttributes", ".AdminCreateUser"))
         body = b""
         if guarded:
             length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -106,11 +108,22 @@ class SerialisedApp:
         with _lock:
             _holder.held = True
             try:
-                if guarded:
+                if guarded and target.endswith("UpdateUserAttributes"):
                     refusal = _cognito_refusal(target, json.loads(body or b"{}"))
                     if refusal:
                         return _cognito_error(start_response, *refusal)
-                return list(self.app(environ, start_response))
+                statuses: list[str] = []
+
+                def recording_start(status: str, *args: Any) -> Any:
+                    statuses.append(status)
+                    return start_response(status, *args)
+
+                result = list(self.app(environ, recording_start))
+                if guarded and self.outbox and statuses and statuses[0].startswith("200"):
+                    invitation = cognito_invitation(json.loads(body or b"{}"))
+                    if invitation:
+                        self.outbox.add(invitation)
+                return result
             finally:
                 _holder.held = False
 
@@ -121,6 +134,7 @@ class MotoServer:
 
     host: str = "127.0.0.1"
     port: int = 0
+    outbox: Outbox | None = None
     _server: BaseWSGIServer | None = field(default=None, init=False, repr=False)
     _thread: threading.Thread | None = field(default=None, init=False, repr=False)
 
@@ -139,7 +153,7 @@ class MotoServer:
         )
 
         default_user_config["stepfunctions"]["execute_state_machine"] = True
-        app = SerialisedApp(DomainDispatcherApplication(create_backend_app))
+        app = SerialisedApp(DomainDispatcherApplication(create_backend_app), self.outbox)
         self._server = make_server(
             self.host, self.port, app, threaded=True, request_handler=MotoRequestHandler
         )

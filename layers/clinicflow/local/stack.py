@@ -23,6 +23,7 @@ from clinicflow.local.clock import Clock, ScheduleFirer, Ticker
 from clinicflow.local.dynamodb_local import DynamoDBLocal
 from clinicflow.local.lambdas import FunctionRegistry, patch_moto_invoke, register_functions
 from clinicflow.local.moto_server import MotoServer
+from clinicflow.local.outbox import Outbox
 from clinicflow.local.persistence import Snapshotter
 from clinicflow.local.provision import provision_aws, provision_tables
 from clinicflow.local.state_machines import provision_state_machines, provision_time_triggers
@@ -69,6 +70,7 @@ class LocalStack:
 
     options: StackOptions
     clock: Clock = field(default_factory=Clock)
+    outbox: Outbox = field(default_factory=Outbox)
     template: Template | None = None
     ddb: DynamoDBLocal | None = None
     moto: MotoServer | None = None
@@ -118,7 +120,8 @@ class LocalStack:
             target=self.ddb.start if opts.dynamodb is None else lambda: None, name="ddb-start"
         )
         ddb_thread.start()
-        self.moto = MotoServer(host=opts.host).start()
+        self.outbox = Outbox(data_dir / "outbox.jsonl" if data_dir else None)
+        self.moto = MotoServer(host=opts.host, outbox=self.outbox).start()
         _quiet_libraries()
         ddb_thread.join()
         self._configure_environment()
@@ -261,6 +264,7 @@ class LocalStack:
                 ),
                 ("GET", "/"): lambda r: Response(status=302, headers={"Location": "/portal/"}),
                 ("GET", "/_local/config"): lambda r: _json(self._public_config()),
+                ("GET", "/_local/outbox"): lambda r: _json({"messages": self.outbox.as_json()}),
                 ("POST", "/_local/clock/advance"): self._clock_endpoint,
             }
         )

@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import Field
 
 from clinicflow.x12.ack.model import AcknowledgmentDocument
+from clinicflow.x12.claimack.model import ClaimAcknowledgmentDocument
 from clinicflow.x12.claims.model import ProfessionalClaimDocument
 from clinicflow.x12.eligibility.inquiry import EligibilityInquiryDocument
 from clinicflow.x12.eligibility.response import EligibilityResponseDocument
@@ -17,7 +18,8 @@ TypedDocument = Annotated[
     EligibilityInquiryDocument
     | EligibilityResponseDocument
     | AcknowledgmentDocument
-    | ProfessionalClaimDocument,
+    | ProfessionalClaimDocument
+    | ClaimAcknowledgmentDocument,
     Field(discriminator="transaction"),
 ]
 

@@ -11,6 +11,8 @@ import pydantic
 from clinicflow.x12 import elements as el
 from clinicflow.x12.ack.model import AcknowledgmentDocument
 from clinicflow.x12.ack.parse import parse_999
+from clinicflow.x12.claimack.model import ClaimAcknowledgmentDocument
+from clinicflow.x12.claimack.parse import parse_277ca
 from clinicflow.x12.claims.model import ClaimBatch, ProfessionalClaimDocument
 from clinicflow.x12.claims.parse837p import parse_837p_set
 from clinicflow.x12.document import ParsedFile, ParsedGroup, ParsedInterchange
@@ -30,7 +32,8 @@ Parser = Callable[
     EligibilityInquiryDocument
     | EligibilityResponseDocument
     | AcknowledgmentDocument
-    | ProfessionalClaimDocument,
+    | ProfessionalClaimDocument
+    | ClaimAcknowledgmentDocument,
 ]
 
 
@@ -49,6 +52,7 @@ _KINDS = (
     TransactionType("271", "Eligibility response", EligibilityResponseDocument, parse_271),
     TransactionType("999", "Implementation acknowledgment", AcknowledgmentDocument, parse_999),
     TransactionType("837P", "Professional claim", ProfessionalClaimDocument, parse_837p_set),
+    TransactionType("277CA", "Claim acknowledgment", ClaimAcknowledgmentDocument, parse_277ca),
 )
 TRANSACTIONS: dict[str, TransactionType] = {t.key: t for t in _KINDS}
 

@@ -231,6 +231,7 @@ class Closure(Frozen):
     start_date: date
     end_date: date
     reason: Annotated[str, Field(max_length=80)] = ""
+    version: int = 1
 
     def check(self) -> None:
         """Cross-field rules; ValidationError naming the field."""
