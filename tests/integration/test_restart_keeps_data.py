@@ -15,6 +15,7 @@ import boto3
 import pytest
 
 from clinicflow.local.dynamodb_local import free_port
+from clinicflow.local.tokens import id_token
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.integration
@@ -63,7 +64,24 @@ def _clients(data_dir: Path) -> dict[str, object]:
     state = json.loads((data_dir / "stack.json").read_text())
     endpoint = state["cognitoEndpoint"]
     make = lambda service: boto3.client(service, endpoint_url=endpoint, region_name="us-east-1")  # noqa: E731
-    return {"state": state, "s3": make("s3"), "cognito": make("cognito-idp")}
+    return {
+        "state": state,
+        "s3": make("s3"),
+        "cognito": make("cognito-idp"),
+        "scheduler": make("scheduler"),
+    }
+
+
+def _api(state: dict, token: str, method: str, path: str, body: object = None) -> dict:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(
+        state["api_url"] + path,
+        data=data,
+        method=method,
+        headers={"Authorization": token, "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
 
 
 def test_files_users_and_tables_survive_a_restart(tmp_path: Path):
@@ -89,6 +107,32 @@ def test_files_users_and_tables_survive_a_restart(tmp_path: Path):
             UserPoolId=pool, Username="new-biller", GroupName="biller"
         )
         c["cognito"].admin_disable_user(UserPoolId=pool, Username="sunrise-provider")
+        c["scheduler"].create_schedule(
+            Name="reminder-probe",
+            ScheduleExpression="at(2030-01-02T09:00:00)",
+            ScheduleExpressionTimezone="America/Denver",
+            FlexibleTimeWindow={"Mode": "OFF"},
+            ActionAfterCompletion="DELETE",
+            Target={
+                "Arn": "arn:aws:lambda:us-east-1:123456789012:function:clinicflow-local-patients",
+                "RoleArn": "arn:aws:iam::123456789012:role/clinicflow-local-lambda",
+                "Input": "{}",
+            },
+        )
+        token = id_token(c["state"], "sunrise-frontdesk")
+        made = _api(
+            c["state"],
+            token,
+            "POST",
+            "/patients",
+            {
+                "name": {"first": "Restart", "last": "Persistence"},
+                "dob": "1980-01-01",
+                "sex": "unknown",
+                "confirm_duplicate": True,
+            },
+        )
+        patient_id = made["id"]
     finally:
         output = _stop(proc)
     assert "Stopping" in output
@@ -110,5 +154,11 @@ def test_files_users_and_tables_survive_a_restart(tmp_path: Path):
         assert provider["Enabled"] is False
         users = c["cognito"].list_users(UserPoolId=pool)["Users"]
         assert sum(u["Username"] == "sunrise-admin" for u in users) == 1  # not seeded twice
+        token = id_token(c["state"], "sunrise-frontdesk")
+        patient = _api(c["state"], token, "GET", f"/patients/{patient_id}")
+        assert patient["name"]["last"] == "Persistence"
+        schedule = c["scheduler"].get_schedule(Name="reminder-probe")
+        assert schedule["ScheduleExpressionTimezone"] == "America/Denver"
+        assert schedule["Target"]["Arn"].endswith("clinicflow-local-patients")
     finally:
         _stop(proc)

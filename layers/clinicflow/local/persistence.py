@@ -34,15 +34,99 @@ class Snapshotter:
     def _users_file(self) -> Path:
         return self.root / "cognito-users.json"
 
+    scheduler: Any = None
+    sqs: Any = None
+
     def save(self) -> None:
         """Write what changed since the last snapshot."""
         self._save_objects()
         self._save_users()
+        self._save_json("schedules.json", self._schedules())
+        self._save_json("queues.json", self._queue_messages())
 
     def restore(self) -> None:
         """Load the last snapshot into a freshly provisioned moto."""
         self._restore_objects()
         self._restore_users()
+        self._restore_schedules()
+        self._restore_queue_messages()
+
+    def _save_json(self, name: str, data: Any) -> None:
+        path = self.root / name
+        text = json.dumps(data, indent=1, sort_keys=True, default=str)
+        if path.exists() and path.read_text() == text:
+            return
+        self.root.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(text)
+        tmp.replace(path)
+
+    def _load_json(self, name: str) -> Any:
+        path = self.root / name
+        return json.loads(path.read_text()) if path.exists() else []
+
+    def _schedules(self) -> list[dict[str, Any]]:
+        """Every Scheduler schedule (reminders, holds) with what recreating it needs."""
+        if self.scheduler is None:
+            return []
+        keep = (
+            "Name",
+            "GroupName",
+            "ScheduleExpression",
+            "ScheduleExpressionTimezone",
+            "FlexibleTimeWindow",
+            "Target",
+            "State",
+            "ActionAfterCompletion",
+            "Description",
+        )
+        found = []
+        for group in self.scheduler.list_schedule_groups()["ScheduleGroups"]:
+            listed = self.scheduler.list_schedules(GroupName=group["Name"])["Schedules"]
+            for summary in listed:
+                full = self.scheduler.get_schedule(GroupName=group["Name"], Name=summary["Name"])
+                found.append({k: full[k] for k in keep if full.get(k) is not None})
+        return found
+
+    def _restore_schedules(self) -> None:
+        if self.scheduler is None:
+            return
+        for schedule in self._load_json("schedules.json"):
+            try:
+                self.scheduler.create_schedule(**schedule)
+            except self.scheduler.exceptions.ConflictException:
+                continue  # declared in template.yaml: already provisioned
+
+    def _queue_messages(self) -> dict[str, list[dict[str, Any]]]:
+        """Messages waiting in every queue (in flight ones included: redelivered on restart)."""
+        from moto.sqs.models import sqs_backends
+
+        backend = sqs_backends[ACCOUNT_ID][REGION]
+        return {
+            name: [
+                {
+                    "Body": m.body,
+                    "MessageAttributes": m.message_attributes or {},
+                    "MessageGroupId": m.group_id,
+                    "MessageDeduplicationId": m.deduplication_id,
+                }
+                for m in queue._messages
+            ]
+            for name, queue in backend.queues.items()
+        }
+
+    def _restore_queue_messages(self) -> None:
+        if self.sqs is None:
+            return
+        saved = self._load_json("queues.json") or {}
+        for name, messages in saved.items():
+            try:
+                url = self.sqs.get_queue_url(QueueName=name)["QueueUrl"]
+            except self.sqs.exceptions.QueueDoesNotExist:
+                continue  # no longer declared in template.yaml
+            for message in messages:
+                args = {k: v for k, v in message.items() if v}
+                self.sqs.send_message(QueueUrl=url, **args)
 
     def _save_objects(self) -> None:
         for bucket in self.buckets:

@@ -144,6 +144,8 @@ class LocalStack:
                     self.template.physical[b] for b, _ in self.template.of_type("AWS::S3::Bucket")
                 ],
                 user_pool_id=self.user_pool_id,
+                scheduler=clients["scheduler"],
+                sqs=clients["sqs"],
             )
             self.snapshotter.restore()
         if opts.seed == "demo" and fresh:

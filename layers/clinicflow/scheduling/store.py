@@ -51,6 +51,7 @@ from clinicflow.scheduling.model import (
     SlotTakenError,
     StaleAppointmentError,
     WaitlistEntry,
+    WaitlistPolicy,
 )
 from clinicflow.scheduling.model.waitlist import EntryStatus
 from clinicflow.scheduling.service.ports import ConfigRecord, ProviderCalendar
@@ -62,8 +63,15 @@ _KINDS: dict[type[Any], str] = {
     Room: "ROOM",
     AvailabilityTemplate: "TPL",
     Closure: "CLOSURE",
+    WaitlistPolicy: "POLICY",
 }
-_ID_FIELDS = {"TYPE": "type_id", "ROOM": "room_id", "TPL": "template_id", "CLOSURE": "closure_id"}
+_ID_FIELDS = {
+    "TYPE": "type_id",
+    "ROOM": "room_id",
+    "TPL": "template_id",
+    "CLOSURE": "closure_id",
+    "POLICY": "policy_id",
+}
 
 
 def zulu(moment: datetime) -> str:
@@ -191,7 +199,7 @@ class DynamoSchedulingStore:
     # --- configuration -------------------------------------------------------------
     def config(self, practice_id: str) -> SchedulingConfig:
         """Types, rooms, templates and closures: one Query of `<p>#SCHED`."""
-        groups: dict[str, list[Any]] = {"TYPE": [], "ROOM": [], "TPL": [], "CLOSURE": []}
+        groups: dict[str, list[Any]] = {k: [] for k in _ID_FIELDS}
         parsers: dict[str, type[Any]] = {v: k for k, v in _KINDS.items()}
         for item in DocItem.query(tenant_key(practice_id, "SCHED"), consistent_read=True):
             kind = item.sk.split("#", 1)[0]
@@ -202,6 +210,7 @@ class DynamoSchedulingStore:
             rooms=tuple(groups["ROOM"]),
             templates=tuple(groups["TPL"]),
             closures=tuple(groups["CLOSURE"]),
+            waitlist=groups["POLICY"][0] if groups["POLICY"] else WaitlistPolicy(version=0),
         )
 
     def _config_item(self, practice_id: str, record: ConfigRecord) -> DocItem:
@@ -485,11 +494,17 @@ class DynamoSchedulingStore:
             else DocItem.version == previous_version
         )
         tx.put("entry", item, condition)
+        if previous_version == 0:
+            require_active_patient(tx, practice_id, entry.patient_id, "patient")
         if audit is not None:
             _audit(tx, audit)
         try:
             tx.commit()
-        except ConditionsFailedError:
+        except ConditionsFailedError as exc:
+            if "patient" in exc.failed:
+                raise ValidationError(
+                    FieldError("patient_id", "no active patient with this id")
+                ) from None
             raise ConflictError("the waitlist entry changed; reload it and retry") from None
 
     def get_entry(self, practice_id: str, entry_id: str) -> WaitlistEntry | None:

@@ -13,13 +13,15 @@ from clinicflow.x12.claims.model import ProfessionalClaimDocument
 from clinicflow.x12.eligibility.inquiry import EligibilityInquiryDocument
 from clinicflow.x12.eligibility.response import EligibilityResponseDocument
 from clinicflow.x12.model import X12Model
+from clinicflow.x12.remittance.model import RemittanceDocument
 
 TypedDocument = Annotated[
     EligibilityInquiryDocument
     | EligibilityResponseDocument
     | AcknowledgmentDocument
     | ProfessionalClaimDocument
-    | ClaimAcknowledgmentDocument,
+    | ClaimAcknowledgmentDocument
+    | RemittanceDocument,
     Field(discriminator="transaction"),
 ]
 

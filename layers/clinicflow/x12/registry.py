@@ -23,6 +23,8 @@ from clinicflow.x12.eligibility.response import EligibilityResponseDocument
 from clinicflow.x12.errors import X12ParseError
 from clinicflow.x12.model import X12Model
 from clinicflow.x12.reader import FunctionalGroup, Interchange, TransactionSet, read
+from clinicflow.x12.remittance.model import RemittanceDocument
+from clinicflow.x12.remittance.parse import parse_835
 from clinicflow.x12.segment import Segment
 from clinicflow.x12.tuning import gc_paused
 from clinicflow.x12.typed import located
@@ -33,7 +35,8 @@ Parser = Callable[
     | EligibilityResponseDocument
     | AcknowledgmentDocument
     | ProfessionalClaimDocument
-    | ClaimAcknowledgmentDocument,
+    | ClaimAcknowledgmentDocument
+    | RemittanceDocument,
 ]
 
 
@@ -53,6 +56,7 @@ _KINDS = (
     TransactionType("999", "Implementation acknowledgment", AcknowledgmentDocument, parse_999),
     TransactionType("837P", "Professional claim", ProfessionalClaimDocument, parse_837p_set),
     TransactionType("277CA", "Claim acknowledgment", ClaimAcknowledgmentDocument, parse_277ca),
+    TransactionType("835", "Remittance advice", RemittanceDocument, parse_835),
 )
 TRANSACTIONS: dict[str, TransactionType] = {t.key: t for t in _KINDS}
 

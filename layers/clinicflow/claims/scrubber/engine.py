@@ -13,8 +13,9 @@ A parameter `severity` turns an error into a warning (or back) for that payer.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -64,7 +65,7 @@ class Rule:
     field: str
     summary: str
     check: Check
-    defaults: Mapping[str, Any] = field(default_factory=dict)
+    defaults: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     overridable: bool = False
 
 
@@ -97,8 +98,8 @@ class RuleSettings:
 
     practice_id: str
     payer_id: str = ALL_PAYERS
-    enabled: Mapping[str, bool] = field(default_factory=dict)
-    params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    enabled: Mapping[str, bool] = dataclasses.field(default_factory=dict)
+    params: Mapping[str, Mapping[str, Any]] = dataclasses.field(default_factory=dict)
     version: int = 0
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -243,6 +243,15 @@ class Closure(Frozen):
         return (self.location_id in (None, location_id)) and self.start_date <= day <= self.end_date
 
 
+class WaitlistPolicy(Frozen):
+    """How freed slots are offered: to how many waiting patients at once, held how long."""
+
+    policy_id: Literal["waitlist"] = "waitlist"
+    hold_seconds: Annotated[int, Field(ge=1, le=7 * 86400)] = 900
+    batch: Annotated[int, Field(ge=1, le=20)] = 1
+    version: int = 1
+
+
 class SchedulingConfig(Frozen):
     """Everything the practice's calendar is configured with (one read)."""
 
@@ -250,6 +259,7 @@ class SchedulingConfig(Frozen):
     rooms: tuple[Room, ...] = ()
     templates: tuple[AvailabilityTemplate, ...] = ()
     closures: tuple[Closure, ...] = ()
+    waitlist: WaitlistPolicy = WaitlistPolicy(version=0)  # version 0: never saved
 
     def type(self, type_id: str) -> AppointmentType | None:
         """The appointment type with this id."""

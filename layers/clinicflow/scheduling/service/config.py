@@ -20,6 +20,7 @@ from clinicflow.scheduling.model import (
     Closure,
     Room,
     SchedulingConfig,
+    WaitlistPolicy,
     parse,
 )
 from clinicflow.scheduling.service.ports import ConfigRecord, Ports, default_ports
@@ -29,18 +30,21 @@ _ID_FIELD: dict[type[Any], str] = {
     AppointmentType: "type_id",
     AvailabilityTemplate: "template_id",
     Closure: "closure_id",
+    WaitlistPolicy: "policy_id",
 }
 _PREFIX: dict[type[Any], str] = {
     Room: "room",
     AppointmentType: "type",
     AvailabilityTemplate: "tpl",
     Closure: "closed",
+    WaitlistPolicy: "waitlist",
 }
 _RESOURCE: dict[type[Any], str] = {
     Room: "room",
     AppointmentType: "appointment_type",
     AvailabilityTemplate: "availability_template",
     Closure: "closure",
+    WaitlistPolicy: "waitlist_policy",
 }
 
 
@@ -101,7 +105,7 @@ def put_record(
             "the record changed since it was read; reload it and retry",
             details={"current_version": current.version if current else 0},
         )
-    version = (current.version + 1) if current else 1
+    version = (current.version + 1) if current else 1  # a never-saved policy has version 0
     record: ConfigRecord = parse(kind, {**data, field: ident, "version": version})
     check = getattr(record, "check", None)
     if check is not None:
@@ -124,6 +128,7 @@ def _find(config: SchedulingConfig, kind: type[ConfigRecord], ident: str) -> Con
         AppointmentType: config.types,
         AvailabilityTemplate: config.templates,
         Closure: config.closures,
+        WaitlistPolicy: (config.waitlist,),
     }
     pool = pools[kind]
     field = _ID_FIELD[kind]

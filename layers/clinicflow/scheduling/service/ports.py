@@ -24,9 +24,10 @@ from clinicflow.scheduling.model import (
     SchedulingConfig,
     Series,
     WaitlistEntry,
+    WaitlistPolicy,
 )
 
-ConfigRecord = Room | AppointmentType | AvailabilityTemplate | Closure
+ConfigRecord = Room | AppointmentType | AvailabilityTemplate | Closure | WaitlistPolicy
 
 
 @dataclass(frozen=True)

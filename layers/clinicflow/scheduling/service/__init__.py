@@ -1,0 +1,1 @@
+"""Scheduling use cases (config, availability, booking, series, waitlist) and their ports."""
