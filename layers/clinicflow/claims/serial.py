@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import types
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -44,7 +45,7 @@ def _hints(cls: type) -> dict[str, Any]:
     return get_type_hints(cls)
 
 
-def _from(tp: Any, value: Any) -> Any:  # noqa: PLR0911
+def _from(tp: Any, value: Any) -> Any:
     if value is None:
         return None
     origin = get_origin(tp)
@@ -55,7 +56,7 @@ def _from(tp: Any, value: Any) -> Any:  # noqa: PLR0911
         args = get_args(tp)
         item = args[0]
         return tuple(_from(item, v) for v in value)
-    if origin is dict:
+    if origin in (dict, Mapping):
         _, vt = get_args(tp)
         return {k: _from(vt, v) for k, v in value.items()}
     if tp is Any:

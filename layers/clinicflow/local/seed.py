@@ -7,6 +7,7 @@ Everything goes through the same services the API uses, so the seed obeys every 
 from __future__ import annotations
 
 import functools
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from clinicflow.local.demo_data import DemoPatient, DemoPractice, patients, practices
@@ -98,8 +99,13 @@ def seed_practice(practice: DemoPractice, today: Any) -> None:
             provider_id=provider.provider_id,
         )
     commercial = sorted(p for p, payer in payers.items() if payer.claim_filing_indicator == "CI")
-    for patient in patients(practice, commercial, today):
-        _seed_patient(caller, patient, {p: payers[p].claim_filing_indicator for p in payers})
+    sbr09 = {p: payers[p].claim_filing_indicator for p in payers}
+    with ThreadPoolExecutor(max_workers=8) as pool:  # DynamoDB Local takes concurrent writes
+        list(
+            pool.map(
+                lambda p: _seed_patient(caller, p, sbr09), patients(practice, commercial, today)
+            )
+        )
 
 
 def _seed_patient(caller: Caller, patient: DemoPatient, sbr09: dict[str, str]) -> None:

@@ -1,4 +1,5 @@
-"""``clinicflow x12 parse FILE`` and ``clinicflow x12 schema TXN``."""
+"""``clinicflow x12 parse FILE`` and ``clinicflow x12 schema TXN`` (270, 271, 999, 837P, 277CA,
+835; ``837P-batch`` is the builder's input model)."""
 
 from __future__ import annotations
 
@@ -40,12 +41,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     sub = x12.add_subparsers(dest="x12_command", required=True)
 
     parse = sub.add_parser("parse", help="print a file's typed documents as JSON")
-    parse.add_argument("file", help="X12 file (270, 271, 999)")
+    parse.add_argument("file", help="X12 file (270, 271, 999, 837P, 277CA, 835)")
     parse.add_argument("--lenient", action="store_true", help="report wrong counts as warnings")
     parse.add_argument("--indent", type=int, default=2, help="JSON indentation (default 2)")
     parse.add_argument("--nulls", action="store_true", help="include empty (null) fields")
     parse.set_defaults(handler=_parse)
 
     schema = sub.add_parser("schema", help="print a transaction's JSON Schema")
-    schema.add_argument("txn", choices=sorted(SCHEMAS), help="transaction, e.g. 270 or 271")
+    schema.add_argument("txn", choices=sorted(SCHEMAS), help="transaction, e.g. 271, 837P or 835")
     schema.set_defaults(handler=_schema)

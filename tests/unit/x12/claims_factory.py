@@ -23,7 +23,9 @@ from clinicflow.x12.claims import (
     Subscriber,
 )
 
-ADDRESS = PostalAddress(line1="100 MAIN ST", city="SPRINGFIELD", state="IL", postal_code="627011234")
+ADDRESS = PostalAddress(
+    line1="100 MAIN ST", city="SPRINGFIELD", state="IL", postal_code="627011234"
+)
 PROVIDER = BillingProvider(
     npi="1234567893",
     name="RIVERSIDE CLINIC",
@@ -31,11 +33,13 @@ PROVIDER = BillingProvider(
     tax_id="123456789",
     address=ADDRESS,
     contact=ContactInfo(name="BILLING OFFICE", phone="5555550100"),
-    pay_to_address=PostalAddress(line1="PO BOX 9", city="SPRINGFIELD", state="IL",
-                                 postal_code="627019999"),
-)  # fmt: skip
-OTHER_PROVIDER = PROVIDER.model_copy(update={"npi": "1245319599", "name": "LAKESIDE CLINIC",
-                                             "pay_to_address": None})  # fmt: skip
+    pay_to_address=PostalAddress(
+        line1="PO BOX 9", city="SPRINGFIELD", state="IL", postal_code="627019999"
+    ),
+)
+OTHER_PROVIDER = PROVIDER.model_copy(
+    update={"npi": "1245319599", "name": "LAKESIDE CLINIC", "pay_to_address": None}
+)
 PAYER = Payer(id="87726", name="SANDBOX HEALTH")
 SUBSCRIBER = Subscriber(
     member_id="W123456789",
@@ -46,8 +50,14 @@ SUBSCRIBER = Subscriber(
     gender="F",
     group_number="GRP1",
 )
-CHILD = Patient(relationship="19", last_name="DOE", first_name="TIM", address=ADDRESS,
-                birth_date=date(2012, 1, 2), gender="M")  # fmt: skip
+CHILD = Patient(
+    relationship="19",
+    last_name="DOE",
+    first_name="TIM",
+    address=ADDRESS,
+    birth_date=date(2012, 1, 2),
+    gender="M",
+)
 HEADER = InterchangeHeader(
     sender_id="CLINICFLOW",
     receiver_id="SANDBOXCH",
@@ -99,25 +109,60 @@ def rich_claim(claim_id: str = "CF-0002") -> Claim:
         payer_claim_number="PAYERCLM0001",
         clia_number="12D4567890",
         medical_record_number="MRN0042",
-        diagnoses=["S134XXA", "M5412", "R51", "Z0000", "E119", "I10", "J069", "K219",
-                   "N390", "R0602", "R109", "Z23"],
-        referring_provider=ClaimProvider(npi="1245319599", last_name="KILDARE", first_name="JAMES",
-                                         middle_name="B", suffix="JR"),
-        rendering_provider=ClaimProvider(npi="1679576722", last_name="WELBY", first_name="MARCUS",
-                                         taxonomy="207Q00000X"),
-        service_facility=ServiceFacility(name="RIVERSIDE ANNEX", npi="1932102084",
-                                         address=ADDRESS.model_copy(update={"line2": "SUITE 4"})),
+        diagnoses=[
+            "S134XXA",
+            "M5412",
+            "R51",
+            "Z0000",
+            "E119",
+            "I10",
+            "J069",
+            "K219",
+            "N390",
+            "R0602",
+            "R109",
+            "Z23",
+        ],
+        referring_provider=ClaimProvider(
+            npi="1245319599", last_name="KILDARE", first_name="JAMES", middle_name="B", suffix="JR"
+        ),
+        rendering_provider=ClaimProvider(
+            npi="1679576722", last_name="WELBY", first_name="MARCUS", taxonomy="207Q00000X"
+        ),
+        service_facility=ServiceFacility(
+            name="RIVERSIDE ANNEX",
+            npi="1932102084",
+            address=ADDRESS.model_copy(update={"line2": "SUITE 4"}),
+        ),
         lines=[
-            line("99214", "150.55", modifiers=["25", "95"], place_of_service="02",
-                 diagnosis_pointers=[1, 2, 3, 4], emergency=True, prior_authorization="LAUTH1",
-                 control_number="LINE-1"),
-            line("J3301", "80", units=Decimal("2.5"), description="TRIAMCINOLONE",
-                 drug=Drug(ndc="00003029305", quantity=Decimal("1.5"), unit="ML"),
-                 service_date_end=date(2025, 3, 6)),
-            line("97110", "30", unit_basis="MJ", units=Decimal(15), modifiers=["GP", "59", "KX", "XE"]),
+            line(
+                "99214",
+                "150.55",
+                modifiers=["25", "95"],
+                place_of_service="02",
+                diagnosis_pointers=[1, 2, 3, 4],
+                emergency=True,
+                prior_authorization="LAUTH1",
+                control_number="LINE-1",
+            ),
+            line(
+                "J3301",
+                "80",
+                units=Decimal("2.5"),
+                description="TRIAMCINOLONE",
+                drug=Drug(ndc="00003029305", quantity=Decimal("1.5"), unit="ML"),
+                service_date_end=date(2025, 3, 6),
+            ),
+            line(
+                "97110",
+                "30",
+                unit_basis="MJ",
+                units=Decimal(15),
+                modifiers=["GP", "59", "KX", "XE"],
+            ),
         ],
         patient=CHILD,
-    )  # fmt: skip
+    )
 
 
 def batch(*claims: Claim) -> ClaimBatch:
@@ -129,11 +174,15 @@ def batch(*claims: Claim) -> ClaimBatch:
         claim("CF-0004", patient=CHILD),
     ]
     return ClaimBatch(
-        submitter=Submitter(name="RIVERSIDE CLINIC", id="CLINICFLOW",
-                            contact=ContactInfo(name="EDI DESK", phone="5555550101",
-                                                phone_extension="12", email="edi@example.org")),
+        submitter=Submitter(
+            name="RIVERSIDE CLINIC",
+            id="CLINICFLOW",
+            contact=ContactInfo(
+                name="EDI DESK", phone="5555550101", phone_extension="12", email="edi@example.org"
+            ),
+        ),
         receiver=Receiver(name="SANDBOX CLEARINGHOUSE", id="SANDBOXCH"),
         reference="BATCH-0001",
         created=datetime(2025, 3, 5, 14, 2),
         claims=chosen,
-    )  # fmt: skip
+    )

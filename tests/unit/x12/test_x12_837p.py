@@ -36,8 +36,13 @@ def test_round_trip_is_exact() -> None:
 
 
 def test_claims_are_regrouped_stably_whatever_the_input_order() -> None:
-    claims = [claim("A1"), claim("B1", billing_provider=OTHER_PROVIDER), claim("A2", patient=CHILD),
-              claim("A3"), claim("B2", billing_provider=OTHER_PROVIDER)]  # fmt: skip
+    claims = [
+        claim("A1"),
+        claim("B1", billing_provider=OTHER_PROVIDER),
+        claim("A2", patient=CHILD),
+        claim("A3"),
+        claim("B2", billing_provider=OTHER_PROVIDER),
+    ]
     grouped = batch(*claims)
     assert [c.claim_id for c in grouped.claims] == ["A1", "A3", "A2", "B1", "B2"]
     for seed in range(5):
@@ -65,7 +70,20 @@ def test_hl_hierarchy_numbering_and_child_codes() -> None:
 
 def test_segment_details() -> None:
     segs = _segments(build_837p(batch(rich_claim()), HEADER, group_control_number=5))
-    assert ["CLM", "CF-0002", "260.55", "", "", "11:B:7", "Y", "A", "Y", "Y", "", "AA:OA::IL"] in segs
+    assert [
+        "CLM",
+        "CF-0002",
+        "260.55",
+        "",
+        "",
+        "11:B:7",
+        "Y",
+        "A",
+        "Y",
+        "Y",
+        "",
+        "AA:OA::IL",
+    ] in segs
     assert ["SV1", "HC:99214:25:95", "150.55", "UN", "1", "02", "", "1:2:3:4", "", "Y"] in segs
     assert ["SV1", "HC:J3301:::::TRIAMCINOLONE", "80", "UN", "2.5", "", "", "1"] in segs
     assert ["DTP", "472", "RD8", "20250304-20250306"] in segs
@@ -81,8 +99,9 @@ def test_segment_details() -> None:
 def test_several_batches_odd_separators_and_line_breaks() -> None:
     two = [batch(), batch(claim("X9")).model_copy(update={"reference": "BATCH-0002"})]
     seps = Separators("|", ">", "!", "\n")
-    text = build_837p(two, HEADER, group_control_number=8, first_transaction_control_number=30,
-                      separators=seps)  # fmt: skip
+    text = build_837p(
+        two, HEADER, group_control_number=8, first_transaction_control_number=30, separators=seps
+    )
     assert [t.control_number for t in read(text).transactions()] == ["0030", "0031"]
     assert parse_837p(text) == two
     broken = build_837p(two, HEADER, group_control_number=8, line_breaks=True)
@@ -98,14 +117,27 @@ def test_registry_types_837p_documents() -> None:
 
 def _big_batch(count: int) -> ClaimBatch:
     providers = [claim().billing_provider, OTHER_PROVIDER]
-    kids = [CHILD, Patient(relationship="01", last_name="DOE", first_name="JOHN",
-                           address=CHILD.address, birth_date=date(1979, 2, 3), gender="M")]  # fmt: skip
+    kids = [
+        CHILD,
+        Patient(
+            relationship="01",
+            last_name="DOE",
+            first_name="JOHN",
+            address=CHILD.address,
+            birth_date=date(1979, 2, 3),
+            gender="M",
+        ),
+    ]
     claims = [
-        claim(f"CF-{n:05d}", billing_provider=providers[n % 2],
-              patient=kids[n % 3] if n % 3 < 2 else None,
-              lines=[line(charge="50")] * (1 + n % 3), total_charge=Decimal(50 * (1 + n % 3)))
+        claim(
+            f"CF-{n:05d}",
+            billing_provider=providers[n % 2],
+            patient=kids[n % 3] if n % 3 < 2 else None,
+            lines=[line(charge="50")] * (1 + n % 3),
+            total_charge=Decimal(50 * (1 + n % 3)),
+        )
         for n in range(count)
-    ]  # fmt: skip
+    ]
     return batch(*claims)
 
 

@@ -33,7 +33,7 @@ def test_parse_999(capsys: pytest.CaptureFixture[str]) -> None:
     assert '"transaction": "999"' in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("txn", ["270", "271", "999"])
+@pytest.mark.parametrize("txn", ["270", "271", "999", "837P", "277CA", "835"])
 def test_schema(txn: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert run("x12", "schema", txn) == 0
     schema = json.loads(capsys.readouterr().out)
@@ -61,3 +61,50 @@ def test_unknown_transaction_and_missing_file(
     assert run("x12", "parse", str(path)) == 1
     assert "no typed model for transaction set 834" in capsys.readouterr().err
     assert run("x12", "parse", str(tmp_path / "absent.x12")) == 2
+
+
+def test_parse_claim_side_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from claims_factory import HEADER, batch
+
+    from clinicflow.x12.claims import build_837p
+
+    claim_file = tmp_path / "claims.x12"
+    claim_file.write_text(build_837p(batch(), HEADER, group_control_number=5))
+    assert run("x12", "parse", str(claim_file)) == 0
+    doc = json.loads(capsys.readouterr().out)["interchanges"][0]["groups"][0]["transactions"][0]
+    assert doc["transaction"] == "837P"
+    assert [c["claim_id"] for c in doc["batch"]["claims"]] == [
+        "CF-0001",
+        "CF-0002",
+        "CF-0004",
+        "CF-0003",
+    ]
+    assert run("x12", "parse", str(FIXTURES / "277ca_mixed.x12")) == 0
+    out = capsys.readouterr().out
+    assert '"transaction": "277CA"' in out and '"outcome": "rejected"' in out
+    assert run("x12", "parse", str(FIXTURES / "835_mixed.x12")) == 0
+    out = json.loads(capsys.readouterr().out)
+    remit = out["interchanges"][0]["groups"][0]["transactions"][0]
+    assert remit["transaction"] == "835" and remit["payment"]["amount"] == "165.05"
+
+
+def test_schema_of_the_837p_builder_input(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run("x12", "schema", "837P-batch") == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert "claims" in schema["properties"] and "Claim" in schema["$defs"]
+
+
+def test_malformed_837p_names_the_element(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from claims_factory import HEADER, batch
+
+    from clinicflow.x12.claims import build_837p
+
+    bad = tmp_path / "bad.x12"
+    text = build_837p(batch(), HEADER, group_control_number=5)
+    bad.write_text(text.replace("DTP*472*D8*20250304", "DTP*472*D8*20250230", 1))
+    assert run("x12", "parse", str(bad)) == 1
+    err = capsys.readouterr().err
+    assert "(DTP) at byte" in err and "loop 2400, element DTP03" in err
+    assert "20250230" not in err

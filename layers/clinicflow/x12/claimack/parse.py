@@ -87,8 +87,14 @@ def _status(seg: Segment) -> Status:
 
 def _totals(loop: Loop) -> Totals:
     found: dict[str, object] = {}
-    names = {"90": "accepted_quantity", "QA": "accepted_quantity", "AA": "rejected_quantity",
-             "QC": "rejected_quantity", "YU": "accepted_amount", "YY": "rejected_amount"}  # fmt: skip
+    names = {
+        "90": "accepted_quantity",
+        "QA": "accepted_quantity",
+        "AA": "rejected_quantity",
+        "QC": "rejected_quantity",
+        "YU": "accepted_amount",
+        "YY": "rejected_amount",
+    }
     for seg in loop.segments:
         if seg.id in ("QTY", "AMT") and (key := names.get(seg.get(1) or "")):
             found[key] = el.decimal(seg, 2)

@@ -57,8 +57,12 @@ def _contact(c: ContactInfo | None) -> list[SegmentData]:
     if c is None:
         return []
     pairs: list[str | None] = []
-    for qualifier, number in (("TE", c.phone), ("EX", c.phone_extension), ("EM", c.email),
-                              ("FX", c.fax)):  # fmt: skip
+    for qualifier, number in (
+        ("TE", c.phone),
+        ("EX", c.phone_extension),
+        ("EM", c.email),
+        ("FX", c.fax),
+    ):
         if number:
             pairs += [qualifier, number]
     return [("PER", "IC", c.name, *pairs)]
@@ -75,9 +79,19 @@ def _billing(hl: int, prov: BillingProvider) -> list[SegmentData]:
     if prov.taxonomy:
         out.append(("PRV", "BI", "PXC", prov.taxonomy))
     out.append(
-        ("NM1", "85", prov.entity_type, prov.name, prov.first_name, None, None, None, "XX",
-         prov.npi)
-    )  # fmt: skip
+        (
+            "NM1",
+            "85",
+            prov.entity_type,
+            prov.name,
+            prov.first_name,
+            None,
+            None,
+            None,
+            "XX",
+            prov.npi,
+        )
+    )
     out += _address(prov.address)
     out.append(("REF", prov.tax_id_qualifier, prov.tax_id))
     out += _contact(prov.contact)
@@ -91,11 +105,31 @@ def _subscriber(hl: int, parent: int, claim: Claim, has_patients: bool) -> list[
     sub: Subscriber = claim.subscriber
     out: list[SegmentData] = [
         ("HL", str(hl), str(parent), "22", "1" if has_patients else "0"),
-        ("SBR", sub.payer_responsibility, None if has_patients else "18", sub.group_number,
-         sub.group_name, None, None, None, None, sub.claim_filing_indicator),
-        ("NM1", "IL", "1", sub.last_name, sub.first_name, sub.middle_name, None, sub.suffix,
-         "MI", sub.member_id),
-    ]  # fmt: skip
+        (
+            "SBR",
+            sub.payer_responsibility,
+            None if has_patients else "18",
+            sub.group_number,
+            sub.group_name,
+            None,
+            None,
+            None,
+            None,
+            sub.claim_filing_indicator,
+        ),
+        (
+            "NM1",
+            "IL",
+            "1",
+            sub.last_name,
+            sub.first_name,
+            sub.middle_name,
+            None,
+            sub.suffix,
+            "MI",
+            sub.member_id,
+        ),
+    ]
     out += _address(sub.address)
     out += _dmg(sub.birth_date, sub.gender)
     payer = claim.payer
@@ -119,23 +153,48 @@ def _provider(code: str, prov: ClaimProvider | None) -> list[SegmentData]:
     if prov is None:
         return []
     out: list[SegmentData] = [
-        ("NM1", code, prov.entity_type, prov.last_name, prov.first_name, prov.middle_name, None,
-         prov.suffix, "XX", prov.npi)
-    ]  # fmt: skip
+        (
+            "NM1",
+            code,
+            prov.entity_type,
+            prov.last_name,
+            prov.first_name,
+            prov.middle_name,
+            None,
+            prov.suffix,
+            "XX",
+            prov.npi,
+        )
+    ]
     if prov.taxonomy:
         out.append(("PRV", "PE", "PXC", prov.taxonomy))
     return out
 
 
 def _line(number: int, line: ServiceLine) -> list[SegmentData]:
-    proc = Composite("HC", line.procedure_code, *line.modifiers, *[None] * (4 - len(line.modifiers)),
-                     line.description)  # fmt: skip
+    proc = Composite(
+        "HC",
+        line.procedure_code,
+        *line.modifiers,
+        *[None] * (4 - len(line.modifiers)),
+        line.description,
+    )
     pointers = Composite(*(str(p) for p in line.diagnosis_pointers))
     out: list[SegmentData] = [
         ("LX", str(number)),
-        ("SV1", proc, amount(line.charge), line.unit_basis, amount(line.units),
-         line.place_of_service, None, pointers, None, "Y" if line.emergency else None),
-    ]  # fmt: skip
+        (
+            "SV1",
+            proc,
+            amount(line.charge),
+            line.unit_basis,
+            amount(line.units),
+            line.place_of_service,
+            None,
+            pointers,
+            None,
+            "Y" if line.emergency else None,
+        ),
+    ]
     if line.service_date_end is not None:
         span = f"{d8(line.service_date)}-{d8(line.service_date_end)}"
         out.append(("DTP", "472", "RD8", span))
@@ -158,11 +217,21 @@ def _claim(claim: Claim) -> list[SegmentData]:
         Composite(*causes, *[None] * (3 - len(causes)), claim.accident_state) if causes else None
     )
     out: list[SegmentData] = [
-        ("CLM", claim.claim_id, amount(claim.total_charge), None, None,
-         Composite(claim.place_of_service, "B", claim.frequency_code),
-         "Y" if claim.provider_signature else "N", claim.assignment, claim.benefits_assigned,
-         claim.release_of_information, None, related),
-    ]  # fmt: skip
+        (
+            "CLM",
+            claim.claim_id,
+            amount(claim.total_charge),
+            None,
+            None,
+            Composite(claim.place_of_service, "B", claim.frequency_code),
+            "Y" if claim.provider_signature else "N",
+            claim.assignment,
+            claim.benefits_assigned,
+            claim.release_of_information,
+            None,
+            related,
+        ),
+    ]
     if claim.onset_date:
         out.append(("DTP", "431", "D8", d8(claim.onset_date)))
     if claim.accident_date:
@@ -200,12 +269,19 @@ def claim_body(batch: ClaimBatch) -> list[SegmentData]:
     created = batch.created
     sub = batch.submitter
     body: list[SegmentData] = [
-        ("BHT", "0019", batch.purpose, batch.reference, d8(created.date()),
-         created.strftime("%H%M%S" if created.second else "%H%M"), "CH"),
+        (
+            "BHT",
+            "0019",
+            batch.purpose,
+            batch.reference,
+            d8(created.date()),
+            created.strftime("%H%M%S" if created.second else "%H%M"),
+            "CH",
+        ),
         ("NM1", "41", "2", sub.name, None, None, None, None, "46", sub.id),
         *_contact(sub.contact),
         ("NM1", "40", "2", batch.receiver.name, None, None, None, None, "46", batch.receiver.id),
-    ]  # fmt: skip
+    ]
     hl = 0
     provider_hl = subscriber_hl = 0
     last_provider: BillingProvider | None = None
@@ -246,10 +322,11 @@ def build_837p(
     """A complete interchange: one GS (HC), one ST per batch, numbered from the given ids."""
     items = [batches] if isinstance(batches, ClaimBatch) else list(batches)
     sets = [
-        TransactionContent("837", first_transaction_control_number + i, claim_body(batch),
-                           IMPLEMENTATION)
+        TransactionContent(
+            "837", first_transaction_control_number + i, claim_body(batch), IMPLEMENTATION
+        )
         for i, batch in enumerate(items)
-    ]  # fmt: skip
+    ]
     group = Group(
         functional_id="HC",
         sender_code=application_sender or header.sender_id,

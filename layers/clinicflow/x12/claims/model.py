@@ -17,7 +17,6 @@ from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from clinicflow.x12.model import X12Model
 
-
 Name60 = Annotated[str, StringConstraints(min_length=1, max_length=60)]
 First35 = Annotated[str, StringConstraints(min_length=1, max_length=35)]
 Middle25 = Annotated[str, StringConstraints(min_length=1, max_length=25)]
@@ -285,7 +284,9 @@ def grouped(claims: list[Claim]) -> list[Claim]:
         subscriber = (claim.subscriber, claim.payer, claim.patient is None)
         level = tree.setdefault(claim.billing_provider, {}).setdefault(subscriber, {})
         level.setdefault(claim.patient, []).append(claim)
-    return [c for subs in tree.values() for pats in subs.values() for cs in pats.values() for c in cs]
+    return [
+        c for subs in tree.values() for pats in subs.values() for cs in pats.values() for c in cs
+    ]
 
 
 class ProfessionalClaimDocument(X12Model):

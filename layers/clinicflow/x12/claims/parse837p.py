@@ -45,9 +45,12 @@ class _Reader:
     def first(self, loop: Loop, seg_id: str, qualifier: str | None = None) -> Segment | None:
         """First unused ``seg_id`` (with element 1 = ``qualifier``) directly in ``loop``."""
         for seg in loop.segments:
-            if seg.id == seg_id and seg.ordinal not in self.used:
-                if qualifier is None or seg.get(1) == qualifier:
-                    return self.take(seg)
+            if (
+                seg.id == seg_id
+                and seg.ordinal not in self.used
+                and (qualifier is None or seg.get(1) == qualifier)
+            ):
+                return self.take(seg)
         return None
 
     def child(self, loop: Loop, loop_id: str, code: str) -> Loop | None:
@@ -66,9 +69,15 @@ class _Reader:
             assert where is not None
             raise where.error("N3 and N4 must come together")
         return make(
-            PostalAddress, n4, line1=n3.require(1), line2=n3.get(2), city=n4.require(1),
-            state=n4.get(2), postal_code=n4.get(3), country=n4.get(4),
-        )  # fmt: skip
+            PostalAddress,
+            n4,
+            line1=n3.require(1),
+            line2=n3.get(2),
+            city=n4.require(1),
+            state=n4.get(2),
+            postal_code=n4.get(3),
+            country=n4.get(4),
+        )
 
     def required_address(self, loop: Loop) -> PostalAddress:
         addr = self.address(loop)
@@ -120,12 +129,19 @@ class _Reader:
         if pay_to is not None:
             self.take(pay_to.trigger)
         return make(
-            BillingProvider, nm1, npi=nm1.require(9), entity_type=el.required_code(nm1, 2),
-            name=nm1.require(3), first_name=nm1.get(4), taxonomy=prv.get(3) if prv else None,
-            tax_id=tax.require(2), tax_id_qualifier=tax.get(1), address=self.required_address(name),
+            BillingProvider,
+            nm1,
+            npi=nm1.require(9),
+            entity_type=el.required_code(nm1, 2),
+            name=nm1.require(3),
+            first_name=nm1.get(4),
+            taxonomy=prv.get(3) if prv else None,
+            tax_id=tax.require(2),
+            tax_id_qualifier=tax.get(1),
+            address=self.required_address(name),
             contact=self.contact(self.first(name, "PER")),
             pay_to_address=self.required_address(pay_to) if pay_to else None,
-        )  # fmt: skip
+        )
 
     def subscriber(self, level: Loop) -> tuple[Subscriber, Payer]:
         self.take(level.trigger)
@@ -136,11 +152,17 @@ class _Reader:
             raise level.trigger.error("subscriber level needs SBR, NM1*IL and NM1*PR")
         nm1, pr = name.trigger, self.take(payer_loop.trigger)
         sub = make(
-            Subscriber, nm1, member_id=nm1.require(9), **self.person(nm1),
-            address=self.address(name), **self.demographics(name),
-            payer_responsibility=sbr.require(1), group_number=sbr.get(3), group_name=sbr.get(4),
+            Subscriber,
+            nm1,
+            member_id=nm1.require(9),
+            **self.person(nm1),
+            address=self.address(name),
+            **self.demographics(name),
+            payer_responsibility=sbr.require(1),
+            group_number=sbr.get(3),
+            group_name=sbr.get(4),
             claim_filing_indicator=sbr.require(9),
-        )  # fmt: skip
+        )
         payer = make(
             Payer, pr, id=pr.require(9), name=pr.require(3), address=self.address(payer_loop)
         )
@@ -154,9 +176,13 @@ class _Reader:
             raise level.trigger.error("patient level needs PAT and NM1*QC")
         nm1 = name.trigger
         return make(
-            Patient, nm1, relationship=pat.require(1), **self.person(nm1),
-            address=self.address(name), **self.demographics(name),
-        )  # fmt: skip
+            Patient,
+            nm1,
+            relationship=pat.require(1),
+            **self.person(nm1),
+            address=self.address(name),
+            **self.demographics(name),
+        )
 
     def provider(self, loop: Loop | None) -> ClaimProvider | None:
         if loop is None:
@@ -164,18 +190,25 @@ class _Reader:
         nm1 = loop.trigger
         prv = self.first(loop, "PRV", "PE")
         return make(
-            ClaimProvider, nm1, npi=nm1.require(9), entity_type=el.required_code(nm1, 2),
-            taxonomy=prv.get(3) if prv else None, **self.person(nm1),
-        )  # fmt: skip
+            ClaimProvider,
+            nm1,
+            npi=nm1.require(9),
+            entity_type=el.required_code(nm1, 2),
+            taxonomy=prv.get(3) if prv else None,
+            **self.person(nm1),
+        )
 
     def facility(self, loop: Loop | None) -> ServiceFacility | None:
         if loop is None:
             return None
         nm1 = self.take(loop.trigger)
         return make(
-            ServiceFacility, nm1, name=nm1.require(3), npi=nm1.get(9),
+            ServiceFacility,
+            nm1,
+            name=nm1.require(3),
+            npi=nm1.get(9),
             address=self.required_address(loop),
-        )  # fmt: skip
+        )
 
     def line(self, loop: Loop) -> ServiceLine:
         self.take(loop.trigger)
@@ -199,19 +232,31 @@ class _Reader:
             if ctp is None or lin.get(2) != "N4":
                 raise lin.error("drug needs LIN*N4 and CTP")
             drug = make(
-                Drug, ctp, ndc=lin.require(3), quantity=el.decimal(ctp, 4),
-                unit=(ctp.components(5) or [None])[0],
-            )  # fmt: skip
+                Drug,
+                ctp,
+                ndc=lin.require(3),
+                quantity=el.decimal(ctp, 4),
+                unit=next(iter(ctp.components(5)), None),
+            )
         g1, r6 = self.first(loop, "REF", "G1"), self.first(loop, "REF", "6R")
         return make(
-            ServiceLine, sv1, procedure_code=proc[1], modifiers=[m for m in proc[2:6] if m],
+            ServiceLine,
+            sv1,
+            procedure_code=proc[1],
+            modifiers=[m for m in proc[2:6] if m],
             description=proc[6] if len(proc) > 6 and proc[6] else None,
-            charge=el.decimal(sv1, 2), unit_basis=sv1.get(3), units=el.decimal(sv1, 4),
-            place_of_service=sv1.get(5), diagnosis_pointers=pointers,
-            emergency=el.code(sv1, 9, ("Y", "N")) == "Y", service_date=start,
-            service_date_end=end, prior_authorization=g1.get(2) if g1 else None,
-            control_number=r6.get(2) if r6 else None, drug=drug,
-        )  # fmt: skip
+            charge=el.decimal(sv1, 2),
+            unit_basis=sv1.get(3),
+            units=el.decimal(sv1, 4),
+            place_of_service=sv1.get(5),
+            diagnosis_pointers=pointers,
+            emergency=el.code(sv1, 9, ("Y", "N")) == "Y",
+            service_date=start,
+            service_date_end=end,
+            prior_authorization=g1.get(2) if g1 else None,
+            control_number=r6.get(2) if r6 else None,
+            drug=drug,
+        )
 
     def claim(
         self, loop: Loop, prov: BillingProvider, sub: Subscriber, payer: Payer, pat: Patient | None
@@ -234,11 +279,17 @@ class _Reader:
             if len(comp) < 2 or comp[0] != other:
                 raise hi.error(f"other diagnoses must be {other} with a code", pos)
         return make(
-            Claim, clm, claim_id=clm.require(1), total_charge=el.decimal(clm, 2),
-            place_of_service=facility[0], frequency_code=facility[2],
+            Claim,
+            clm,
+            claim_id=clm.require(1),
+            total_charge=el.decimal(clm, 2),
+            place_of_service=facility[0],
+            frequency_code=facility[2],
             provider_signature=el.required_code(clm, 6, ("Y", "N")) == "Y",
-            assignment=clm.get(7), benefits_assigned=clm.get(8),
-            release_of_information=clm.get(9), related_causes=[c for c in related[:3] if c],
+            assignment=clm.get(7),
+            benefits_assigned=clm.get(8),
+            release_of_information=clm.get(9),
+            related_causes=[c for c in related[:3] if c],
             accident_state=related[3] if len(related) > 3 and related[3] else None,
             onset_date=el.date8(d, 3) if (d := dates["431"]) else None,
             accident_date=el.date8(d, 3) if (d := dates["439"]) else None,
@@ -247,13 +298,17 @@ class _Reader:
             payer_claim_number=r.get(2) if (r := refs["F8"]) else None,
             clia_number=r.get(2) if (r := refs["X4"]) else None,
             medical_record_number=r.get(2) if (r := refs["EA"]) else None,
-            diagnosis_code_list=codes[0][0], diagnoses=[c[1] for c in codes],
+            diagnosis_code_list=codes[0][0],
+            diagnoses=[c[1] for c in codes],
             referring_provider=self.provider(self.child(loop, "2310A", "DN")),
             rendering_provider=self.provider(self.child(loop, "2310B", "82")),
             service_facility=self.facility(self.child(loop, "2310C", "77")),
             lines=[self.line(c) for c in loop.loops("2400")],
-            billing_provider=prov, subscriber=sub, payer=payer, patient=pat,
-        )  # fmt: skip
+            billing_provider=prov,
+            subscriber=sub,
+            payer=payer,
+            patient=pat,
+        )
 
 
 def _check_parent(level: Loop, parent: Loop) -> None:
@@ -307,12 +362,15 @@ def parse_837p_set(ts: TransactionSet) -> ProfessionalClaimDocument:
                 pat = rd.patient(pat_level)
                 claims += [rd.claim(c, prov, sub, payer, pat) for c in pat_level.loops("2300")]
     batch = make(
-        ClaimBatch, bht,
+        ClaimBatch,
+        bht,
         submitter=make(Submitter, nm41, name=nm41.require(3), id=nm41.require(9), contact=contact),
         receiver=make(Receiver, nm40, name=nm40.require(3), id=nm40.require(9)),
-        reference=bht.require(3), created=datetime.combine(day, at), purpose=bht.get(2),
+        reference=bht.require(3),
+        created=datetime.combine(day, at),
+        purpose=bht.get(2),
         claims=claims,
-    )  # fmt: skip
+    )
     return ProfessionalClaimDocument(
         control_number=ts.control_number,
         implementation=ts.implementation,

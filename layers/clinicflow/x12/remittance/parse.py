@@ -44,8 +44,13 @@ SPEC_835: LoopSpec = spec(
     trailer="PLB SE",
 )
 
-_NAMES = {"QC": "patient", "IL": "insured", "74": "corrected_patient", "82": "rendering_provider",
-          "TT": "crossover_payer"}  # fmt: skip
+_NAMES = {
+    "QC": "patient",
+    "IL": "insured",
+    "74": "corrected_patient",
+    "82": "rendering_provider",
+    "TT": "crossover_payer",
+}
 
 
 def _money(seg: Segment, pos: int) -> Decimal:
@@ -67,8 +72,9 @@ def _adjustments(seg: Segment) -> list[Adjustment]:
             continue
         if reason is None or amount is None:
             raise seg.error("adjustment reason and amount must come together", pos)
-        out.append(Adjustment(group=group, reason=reason, amount=amount,
-                              quantity=el.decimal(seg, pos + 2)))  # fmt: skip
+        out.append(
+            Adjustment(group=group, reason=reason, amount=amount, quantity=el.decimal(seg, pos + 2))
+        )
     if not out:
         raise seg.error("required element is missing", 2)
     return out
@@ -191,8 +197,12 @@ def parse_835(ts: TransactionSet) -> RemittanceDocument:
             format=bpr.get(5),
             payment_date=paid_on,
         ),
-        trace=Trace(trace_type=trn.require(1), reference=trn.require(2), originator=trn.get(3),
-                    supplemental=trn.get(4)),  # fmt: skip
+        trace=Trace(
+            trace_type=trn.require(1),
+            reference=trn.require(2),
+            originator=trn.get(3),
+            supplemental=trn.get(4),
+        ),
         production_date=el.date8(production, 2) if production else None,
         references=[parts.reference(s) for s in tree.all("REF")],
         payer=_party(tree.loop("1000A"), "payer (N1*PR)", ts.header),

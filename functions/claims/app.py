@@ -1,0 +1,15 @@
+"""Claims API function: superbills, claims, the scrubber, fees and prior auths (claims.api)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from clinicflow.claims.api import router
+from clinicflow.platform.http import build_app
+
+app = build_app(router)
+
+
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Resolve one API Gateway REST proxy event."""
+    return app.resolve(event, context)

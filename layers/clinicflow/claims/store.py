@@ -1,0 +1,218 @@
+"""DynamoDB adapter of the claims slice (main table). Storage shape only.
+
+Keys (every one starts with the practice id from the caller's token):
+- encounter:      PK `<p>#ENCOUNTER`, SK `<encounter_id>`
+- claim:          PK `<p>#CLAIM`, SK `<claim_id>` (the CLM01: a put on condition that it
+                  does not exist makes it unique in the practice);
+                  GSI1 `<p>#PATIENT_CLAIMS#<patient_id>` / `<claim_id>` (duplicate checks)
+- fee schedule:   PK `<p>#FEES`, SK `<schedule_id>`
+- authorization:  PK `<p>#AUTH#<patient_id>`, SK `<authorization_id>`
+- rule settings:  PK `<p>#SCRUB_RULES`, SK `<payer_id>` (`*` for every payer)
+Each record is one item with its domain object as JSON (`body`) and a `version`; every write
+of PHI goes with its audit record in one transaction, conditioned on the version read.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+
+from clinicflow.audit.model import AuditRecord
+from clinicflow.audit.store import AuditItem
+from clinicflow.claims import serial
+from clinicflow.claims.model import Authorization, Claim, Encounter, FeeSchedule
+from clinicflow.claims.scrubber import RuleSettings
+from clinicflow.platform.dynamo import MainModel, tenant_key
+from clinicflow.platform.errors import ConflictError
+from clinicflow.platform.transact import ConditionsFailedError, Transaction
+
+T = TypeVar("T")
+
+
+class PatientClaimsIndex(GlobalSecondaryIndex["ClaimsItem"]):
+    """GSI1 over claim items: a patient's claims."""
+
+    class Meta:
+        index_name = "GSI1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True, attr_name="GSI1PK")
+    gsi1sk = UnicodeAttribute(range_key=True, attr_name="GSI1SK")
+
+
+class ClaimsItem(MainModel):
+    """Storage shape of every claims-slice record."""
+
+    entity = UnicodeAttribute()
+    body = UnicodeAttribute()
+    version = NumberAttribute()
+    status = UnicodeAttribute(null=True)
+    gsi1pk = UnicodeAttribute(attr_name="GSI1PK", null=True)
+    gsi1sk = UnicodeAttribute(attr_name="GSI1SK", null=True)
+    by_patient = PatientClaimsIndex()
+
+
+def _get(pk: str, sk: str, cls: type[T]) -> T | None:
+    try:
+        item = ClaimsItem.get(pk, sk, consistent_read=True)
+    except ClaimsItem.DoesNotExist:
+        return None
+    return serial.loads(cls, item.body)
+
+
+def _commit(tx: Transaction, audit: AuditRecord | None, what: str) -> None:
+    if audit is not None:
+        tx.put("audit", AuditItem.from_record(audit), AuditItem.pk.does_not_exist())
+    try:
+        tx.commit()
+    except ConditionsFailedError:
+        raise ConflictError(f"the {what} changed since it was read; reload it and retry") from None
+
+
+def _put(
+    tx: Transaction, item: ClaimsItem, previous_version: int | None, label: str = "item"
+) -> None:
+    condition = (
+        ClaimsItem.pk.does_not_exist()
+        if previous_version is None
+        else ClaimsItem.version == previous_version
+    )
+    tx.put(label, item, condition)
+
+
+def encounter_item(e: Encounter) -> ClaimsItem:
+    """The item storing an encounter."""
+    return ClaimsItem(
+        pk=tenant_key(e.practice_id, "ENCOUNTER"),
+        sk=e.encounter_id,
+        entity="encounter",
+        body=serial.dumps(e),
+        version=e.version,
+        status=e.status.value,
+    )
+
+
+def claim_item(c: Claim) -> ClaimsItem:
+    """The item storing a claim."""
+    return ClaimsItem(
+        pk=tenant_key(c.practice_id, "CLAIM"),
+        sk=c.claim_id,
+        entity="claim",
+        body=serial.dumps(c),
+        version=c.version,
+        status=c.status.value,
+        gsi1pk=tenant_key(c.practice_id, "PATIENT_CLAIMS", c.patient_id),
+        gsi1sk=c.claim_id,
+    )
+
+
+class DynamoClaimsStore:
+    """The claims slice's repositories on the main table."""
+
+    # encounters
+    def get_encounter(self, practice_id: str, encounter_id: str) -> Encounter | None:
+        """One encounter."""
+        return _get(tenant_key(practice_id, "ENCOUNTER"), encounter_id, Encounter)
+
+    def save_encounter(
+        self, encounter: Encounter, *, previous_version: int | None, audit: AuditRecord
+    ) -> None:
+        """Put a new encounter (previous_version None) or replace the version read."""
+        tx = Transaction()
+        _put(tx, encounter_item(encounter), previous_version)
+        _commit(tx, audit, "encounter")
+
+    # claims
+    def get_claim(self, practice_id: str, claim_id: str) -> Claim | None:
+        """One claim."""
+        return _get(tenant_key(practice_id, "CLAIM"), claim_id, Claim)
+
+    def claims_of_patient(self, practice_id: str, patient_id: str) -> list[Claim]:
+        """Every claim of a patient (GSI1)."""
+        key = tenant_key(practice_id, "PATIENT_CLAIMS", patient_id)
+        return [serial.loads(Claim, i.body) for i in ClaimsItem.by_patient.query(key)]
+
+    def claim_id_exists(self, practice_id: str, claim_id: str) -> bool:
+        """True when the practice already has a claim with this CLM01."""
+        return self.get_claim(practice_id, claim_id) is not None
+
+    def add_claim(
+        self, claim: Claim, encounter: Encounter, *, encounter_version: int, audit: AuditRecord
+    ) -> None:
+        """Put the claim (its CLM01 must be new) and mark the encounter billed, atomically."""
+        tx = Transaction()
+        _put(tx, claim_item(claim), None, "claim")
+        _put(tx, encounter_item(encounter), encounter_version, "encounter")
+        tx.put("audit", AuditItem.from_record(audit), AuditItem.pk.does_not_exist())
+        try:
+            tx.commit()
+        except ConditionsFailedError as exc:
+            if "claim" in exc.failed:
+                raise ConflictError("claim_id: is already used in the practice") from None
+            raise ConflictError("the encounter changed since it was read; retry") from None
+
+    def save_claim(self, claim: Claim, *, previous_version: int, audit: AuditRecord) -> None:
+        """Replace the claim if still at the version read."""
+        tx = Transaction()
+        _put(tx, claim_item(claim), previous_version)
+        _commit(tx, audit, "claim")
+
+    # fee schedules (no PHI: no audit)
+    def get_fee_schedule(self, practice_id: str, schedule_id: str) -> FeeSchedule | None:
+        """One fee schedule."""
+        return _get(tenant_key(practice_id, "FEES"), schedule_id, FeeSchedule)
+
+    def save_fee_schedule(self, schedule: FeeSchedule, *, previous_version: int | None) -> None:
+        """Put or replace a schedule."""
+        tx = Transaction()
+        item = ClaimsItem(
+            pk=tenant_key(schedule.practice_id, "FEES"),
+            sk=schedule.schedule_id,
+            entity="fee_schedule",
+            body=serial.dumps(schedule),
+            version=schedule.version,
+        )
+        _put(tx, item, previous_version)
+        _commit(tx, None, "fee schedule")
+
+    # authorizations
+    def authorizations_of(self, practice_id: str, patient_id: str) -> list[Authorization]:
+        """A patient's authorizations and referrals."""
+        pk = tenant_key(practice_id, "AUTH", patient_id)
+        return [serial.loads(Authorization, i.body) for i in ClaimsItem.query(pk)]
+
+    def save_authorization(
+        self, auth: Authorization, *, previous_version: int | None, audit: AuditRecord
+    ) -> None:
+        """Put or replace an authorization."""
+        tx = Transaction()
+        item = ClaimsItem(
+            pk=tenant_key(auth.practice_id, "AUTH", auth.patient_id),
+            sk=auth.authorization_id,
+            entity="authorization",
+            body=serial.dumps(auth),
+            version=auth.version,
+        )
+        _put(tx, item, previous_version)
+        _commit(tx, audit, "authorization")
+
+    # scrubber rule settings (no PHI)
+    def rule_settings(self, practice_id: str) -> list[RuleSettings]:
+        """Every payer's rule settings of the practice."""
+        pk = tenant_key(practice_id, "SCRUB_RULES")
+        return [serial.loads(RuleSettings, i.body) for i in ClaimsItem.query(pk)]
+
+    def save_rule_settings(self, settings: RuleSettings, *, previous_version: int | None) -> None:
+        """Put or replace one payer's settings."""
+        tx = Transaction()
+        item = ClaimsItem(
+            pk=tenant_key(settings.practice_id, "SCRUB_RULES"),
+            sk=settings.payer_id,
+            entity="scrub_rules",
+            body=serial.dumps(settings),
+            version=settings.version,
+        )
+        _put(tx, item, previous_version)
+        _commit(tx, None, "rule settings")

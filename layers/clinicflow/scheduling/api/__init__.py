@@ -1,0 +1,1 @@
+"""Scheduling HTTP routers: configuration and slot search, appointments and waitlist."""
