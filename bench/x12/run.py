@@ -1,7 +1,8 @@
-"""Benchmark: ClinicFlow's typed X12 parse vs pyx12 validation on the same large 271 file.
+"""Benchmark: ClinicFlow's typed X12 parse vs pyx12 validation on the same large files.
 
-Run from the repository root: ``.venv/bin/python bench/x12/run.py [--mb 3]``. Writes MB/s for
-both to the "## X12 parsing" section of docs/benchmarks.md (other sections are left alone).
+A generated 271 file and a generated 837P file (built by ``build_837p``, which is timed too).
+Run from the repository root: ``.venv/bin/python bench/x12/run.py [--mb 3]``. Writes MB/s to
+the "## X12 parsing" section of docs/benchmarks.md (other sections are left alone).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import re
 import sys
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from clinicflow.x12 import (
@@ -24,6 +26,21 @@ from clinicflow.x12 import (
     parse_file,
     read,
     tokenize,
+)
+from clinicflow.x12.claims import (
+    BillingProvider,
+    Claim,
+    ClaimBatch,
+    ContactInfo,
+    Patient,
+    Payer,
+    PostalAddress,
+    Receiver,
+    ServiceLine,
+    Submitter,
+    Subscriber,
+    build_837p,
+    parse_837p,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,6 +79,15 @@ EB*I**AL
 MSG*VISION SERVICES ARE NOT COVERED"""
 
 
+HEADER_837 = InterchangeHeader(
+    sender_id="CLINICFLOW",
+    receiver_id="SANDBOXCH",
+    control_number=1,
+    created=datetime(2025, 3, 5, 14, 2),
+    usage="T",
+)
+
+
 def build_file(megabytes: float) -> str:
     """An interchange with as many 271 sets as it takes to reach ``megabytes``."""
     one = len(BODY) + 60
@@ -86,6 +112,58 @@ def build_file(megabytes: float) -> str:
     return InterchangeWriter(line_breaks=True).write(header, [group])
 
 
+def claim_batches(megabytes: float) -> list[ClaimBatch]:
+    """Synthetic 837P batches (1,000 claims each, 3 lines per claim) of about ``megabytes``."""
+    addr = PostalAddress(line1="100 MAIN ST", city="SPRINGFIELD", state="IL", postal_code="62701")
+    providers = [
+        BillingProvider(npi=npi, name=f"CLINIC {n}", taxonomy="207Q00000X", tax_id="123456789",
+                        address=addr)
+        for n, npi in enumerate(("1234567893", "1245319599"))
+    ]  # fmt: skip
+    payer = Payer(id="87726", name="SANDBOX HEALTH")
+    lines = [
+        ServiceLine(procedure_code=code, charge=Decimal("100.50"), units=Decimal(1),
+                    diagnosis_pointers=[1, 2], service_date=date(2025, 3, 4), modifiers=mods)
+        for code, mods in (("99213", ["25"]), ("87070", []), ("36415", ["59", "XE"]))
+    ]  # fmt: skip
+    count = max(1, int(megabytes * 1_000_000 / 1_000))
+    claims = []
+    for n in range(count):
+        sub = Subscriber(
+            member_id=f"W{n // 3:09d}",
+            last_name="DOE",
+            first_name="JANE",
+            address=addr,
+            birth_date=date(1980, 5, 17),
+            gender="F",
+        )
+        patient = (
+            None
+            if n % 3 == 0
+            else Patient(
+                relationship="19",
+                last_name="DOE",
+                first_name=f"KID{n % 3}",
+                address=addr,
+                birth_date=date(2012, 1, 2),
+                gender="M",
+            )
+        )
+        claims.append(Claim(
+            claim_id=f"CF-{n:08d}", total_charge=Decimal("301.50"), place_of_service="11",
+            diagnoses=["J069", "R509"], lines=lines, billing_provider=providers[n % 2],
+            subscriber=sub, payer=payer, patient=patient,
+        ))  # fmt: skip
+    submitter = Submitter(name="RIVERSIDE", id="CLINICFLOW",
+                          contact=ContactInfo(phone="5555550100"))  # fmt: skip
+    return [
+        ClaimBatch(submitter=submitter, receiver=Receiver(name="SANDBOX", id="SANDBOXCH"),
+                   reference=f"B{i}", created=datetime(2025, 3, 5, 14, 2),
+                   claims=claims[i : i + 1000])
+        for i in range(0, count, 1000)
+    ]  # fmt: skip
+
+
 def timed(fn: Callable[[], object], repeat: int = 3) -> float:
     """Best wall time of ``repeat`` runs."""
     best = float("inf")
@@ -96,8 +174,8 @@ def timed(fn: Callable[[], object], repeat: int = 3) -> float:
     return best
 
 
-def pyx12_validate(text: str) -> bool:
-    """pyx12's full validation of ``text`` with the X279A1 maps."""
+def pyx12_validate(text: str, maps: Path | None = MAPS) -> bool:
+    """pyx12's full validation of ``text`` (X279A1 maps from ``maps``; None = bundled maps)."""
     import logging
 
     import pyx12.params
@@ -105,10 +183,12 @@ def pyx12_validate(text: str) -> bool:
 
     logging.getLogger("pyx12").setLevel(logging.CRITICAL)
     param = pyx12.params.params()
-    param.set("map_path", str(MAPS))
+    path = str(maps) if maps else None
+    if path:
+        param.set("map_path", path)
     return bool(
         pyx12.x12n_document.x12n_document(
-            param, io.StringIO(text), io.StringIO(), None, None, None, map_path=str(MAPS)
+            param, io.StringIO(text), io.StringIO(), None, None, None, map_path=path
         )
     )
 
@@ -130,6 +210,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--mb", type=float, default=3.0, help="size of the generated file")
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument("--skip-pyx12", action="store_true", help="skip pyx12 on the 837P")
     args = parser.parse_args()
 
     text = build_file(args.mb)
@@ -148,6 +229,24 @@ def main() -> int:
     else:
         print(f"pyx12 skipped: no X279A1 maps at {MAPS}", file=sys.stderr)
 
+    batches = claim_batches(args.mb)
+    claims_text = build_837p(batches, HEADER_837, group_control_number=1, line_breaks=True)
+    claims_size = len(claims_text.encode()) / 1_000_000
+    claim_rows = [
+        ("build (`build_837p` from typed batches)", timed(
+            lambda: build_837p(batches, HEADER_837, group_control_number=1, line_breaks=True))),
+        ("read (tokenize + envelope checks)", timed(lambda: read(claims_text))),
+        ("typed parse (`parse_837p`)", timed(lambda: parse_837p(claims_text))),
+        ("typed parse (`parse_file`, with envelopes)", timed(lambda: parse_file(claims_text))),
+    ]  # fmt: skip
+    if not args.skip_pyx12:
+        valid = pyx12_validate(claims_text, None)
+        claim_rows.append(
+            (f"pyx12 4.0 validation, bundled X222A1 map (valid={valid})",
+             timed(lambda: pyx12_validate(claims_text, None), 1))
+        )  # fmt: skip
+    claim_count = sum(len(b.claims) for b in batches)
+
     lines = [
         f"Generated 271 file: {size:.2f} MB, {sets} transaction sets, one run "
         f"(`.venv/bin/python bench/x12/run.py --mb {args.mb:g}`), "
@@ -157,6 +256,16 @@ def main() -> int:
         "| step | seconds | MB/s |",
         "|---|---:|---:|",
         *[f"| {name} | {secs:.3f} | {size / secs:.2f} |" for name, secs in rows],
+        "",
+        f"Generated 837P file: {claims_size:.2f} MB, {claim_count} claims of 3 lines in "
+        f"{len(batches)} transaction sets, same run.",
+        "",
+        "| step | seconds | MB/s | claims/s |",
+        "|---|---:|---:|---:|",
+        *[
+            f"| {name} | {secs:.3f} | {claims_size / secs:.2f} | {claim_count / secs:,.0f} |"
+            for name, secs in claim_rows
+        ],
     ]
     print("\n".join(lines))
     if not args.no_write:

@@ -97,7 +97,7 @@ def _empty_zip() -> bytes:
 def register_functions(
     template: Template, registry: FunctionRegistry, clients: dict[str, Any]
 ) -> None:
-    """Create each template function in moto's Lambda (plus its SQS event-source mappings)."""
+    """Create each template function in moto's Lambda (SQS sources are polled: event_sources)."""
     role = clients["iam"].create_role(
         RoleName="clinicflow-local-lambda",
         AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),
@@ -118,16 +118,6 @@ def register_functions(
         )["FunctionArn"]
         template.physical[logical_id] = name
         template.arns[logical_id] = arn
-    for logical_id, resource in template.of_type("AWS::Serverless::Function"):
-        for event in resource.get("Properties", {}).get("Events", {}).values():
-            if event.get("Type") == "SQS":
-                p = template.resolve(event["Properties"])
-                clients["lambda"].create_event_source_mapping(
-                    EventSourceArn=p["Queue"],
-                    FunctionName=registry.names[logical_id],
-                    BatchSize=int(p.get("BatchSize", 10)),
-                    FunctionResponseTypes=p.get("FunctionResponseTypes", []),
-                )
 
 
 def patch_moto_invoke(registry: FunctionRegistry) -> None:

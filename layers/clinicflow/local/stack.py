@@ -21,6 +21,7 @@ from clinicflow.local.apigateway import LocalApi
 from clinicflow.local.authorizer import CognitoAuthorizer
 from clinicflow.local.clock import Clock, ScheduleFirer, Ticker
 from clinicflow.local.dynamodb_local import DynamoDBLocal
+from clinicflow.local.event_sources import SqsPoller, sqs_pollers
 from clinicflow.local.lambdas import FunctionRegistry, patch_moto_invoke, register_functions
 from clinicflow.local.moto_server import MotoServer
 from clinicflow.local.outbox import Outbox
@@ -80,6 +81,7 @@ class LocalStack:
     snapshotter: Snapshotter | None = None
     _http: BaseWSGIServer | None = None
     _openapi: dict[str, Any] | None = None
+    pollers: list[SqsPoller] = field(default_factory=list)
     _threads: list[threading.Thread] = field(default_factory=list)
     _tickers: list[Ticker] = field(default_factory=list)
 
@@ -164,8 +166,10 @@ class LocalStack:
                 QueueUrl=self._queue_url(arn), MessageBody=body
             ),
         )
+        self.pollers = sqs_pollers(self.template, clients["sqs"], self.registry.invoke)
         self._serve_http()
         self._tickers = [Ticker(self.firer.fire_due, opts.tick_seconds)]
+        self._tickers += [Ticker(p.poll_once, opts.tick_seconds) for p in self.pollers]
         if self.snapshotter:
             self._tickers.append(Ticker(self.snapshotter.save, 5.0))
         for ticker in self._tickers:
