@@ -160,3 +160,15 @@ export function focusHeading(container) {
   const heading = container.querySelector("h1");
   if (heading) { heading.tabIndex = -1; heading.focus(); }
 }
+
+/** An in-page confirmation (a modal dialog): resolves true when confirmed. */
+export function confirmDialog(title, text, confirmText = "Confirm", { danger = true } = {}) {
+  return new Promise((resolve) => {
+    let answer = false;
+    const dlg = modal(title, { onClose: () => resolve(answer) });
+    const yes = h("button", { type: "button", class: danger ? "danger" : null, onclick: () => { answer = true; dlg.close(); } }, confirmText);
+    replace(dlg.body, h("p", {}, text), h("div", { class: "actions" }, yes,
+      h("button", { type: "button", class: "secondary", onclick: () => dlg.close() }, "Cancel")));
+    yes.focus();
+  });
+}

@@ -196,7 +196,6 @@ def test_admin_uploads_and_views_a_card_image_and_reads_the_audit_trail(
 
 def test_admin_settings_screens(portal: Portal) -> None:
     page = portal.page
-    page.on("dialog", lambda d: d.accept())
     portal.sign_in("sunrise-admin")
     page.get_by_role("link", name="Settings").click()
     page.get_by_role("heading", name="Settings", level=1).wait_for()
@@ -225,6 +224,9 @@ def test_admin_settings_screens(portal: Portal) -> None:
     row = page.get_by_role("row").filter(has_text=f"casey.portal.{suffix}@example.org")
     row.wait_for()
     row.get_by_role("button", name="Disable Casey Portal").click()
+    confirm = page.get_by_role("dialog", name="Disable staff member")
+    portal.audit("settings-confirm-dialog")
+    confirm.get_by_role("button", name="Disable", exact=True).click()
     row.get_by_text("disabled", exact=True).wait_for()
 
     # Change a provider's calendar colour.

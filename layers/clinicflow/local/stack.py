@@ -270,6 +270,10 @@ class LocalStack:
                 ),
                 ("GET", "/"): lambda r: Response(status=302, headers={"Location": "/portal/"}),
                 ("GET", "/_local/config"): lambda r: _json(self._public_config()),
+                # The portal reads config.json (written at deploy time on AWS): same-origin API.
+                ("GET", "/portal/config.json"): lambda r: _json(
+                    {**self._public_config(), "apiBase": ""}
+                ),
                 ("GET", "/_local/outbox"): lambda r: _json({"messages": self.outbox.as_json()}),
                 ("POST", "/_local/clock/advance"): self._clock_endpoint,
             }

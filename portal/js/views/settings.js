@@ -1,6 +1,6 @@
 // Settings for practice admins: practice, locations, providers, staff users. Scheduling adds
 // rooms, appointment types and availability through `settingsTabs`.
-import { h, replace, field, messageBox, setTitle, focusHeading, announce, formatDateTime, nextId } from "../dom.js";
+import { h, replace, field, messageBox, setTitle, focusHeading, announce, formatDateTime, nextId, confirmDialog } from "../dom.js";
 import { get, post, put, patch, del, seg, ApiError } from "../api.js";
 import { formDialog, values } from "../forms.js";
 
@@ -28,11 +28,25 @@ async function settingsView(main, { params }) {
       h("a", { href: `#/settings/${t.id}`, "aria-current": t === tab ? "page" : null }, t.label))))),
     panel);
   focusHeading(main);
-  await tab.render(panel, () => tab.render(panel));
+  const reload = () => tab.render(panel, reload);
+  await reload();
 }
 
 function failure(container, title, err) {
   replace(container, h("h2", { id: "tab-h" }, title), messageBox("error", err instanceof ApiError ? err.friendly : "Could not load this section."));
+}
+
+/** Run an action of a tab; a failure shows at the top of the tab, success reloads it. */
+async function act(container, call, message, reload) {
+  try {
+    await call();
+    announce(message);
+    await reload();
+  } catch (err) {
+    const box = messageBox("error", err instanceof ApiError ? err.friendly : "That did not work. Try again.");
+    container.querySelector(".message")?.remove();
+    container.querySelector("h2").after(box);
+  }
 }
 
 function addr(a) {
@@ -71,9 +85,8 @@ async function locationsTab(container, reload) {
         h("th", { scope: "row" }, l.name), h("td", {}, addr(l.address)), h("td", {}, l.time_zone), h("td", {}, l.place_of_service),
         h("td", {}, h("span", { class: `badge status-${l.active ? "active" : "inactive"}` }, l.active ? "active" : "inactive")),
         h("td", {}, l.active ? h("button", { type: "button", class: "secondary", "aria-label": `Deactivate ${l.name}`, onclick: async () => {
-          if (!confirm(`Deactivate ${l.name}? Its history is kept.`)) return;
-          try { await del(`/practice/locations/${seg(l.location_id)}`); announce(`${l.name} deactivated.`); reload(); }
-          catch (err) { alert(err instanceof ApiError ? err.friendly : "Could not deactivate."); }
+          if (!await confirmDialog("Deactivate location", `Deactivate ${l.name}? Its history is kept.`, "Deactivate")) return;
+          await act(container, () => del(`/practice/locations/${seg(l.location_id)}`), `${l.name} deactivated.`, reload);
         } }, "Deactivate") : "")))))));
 }
 
@@ -122,9 +135,8 @@ async function providersTab(container, reload) {
         h("td", {}, h("div", { class: "actions" },
           h("button", { type: "button", class: "secondary", "aria-label": `Edit ${p.display_name}`, onclick: () => providerDialog(p, locations, reload) }, "Edit"),
           p.active ? h("button", { type: "button", class: "secondary", "aria-label": `Deactivate ${p.display_name}`, onclick: async () => {
-            if (!confirm(`Deactivate ${p.display_name}?`)) return;
-            try { await del(`/providers/${seg(p.provider_id)}`); announce(`${p.display_name} deactivated.`); reload(); }
-            catch (err) { alert(err instanceof ApiError ? err.friendly : "Could not deactivate."); }
+            if (!await confirmDialog("Deactivate provider", `Deactivate ${p.display_name}? Their appointments and history are kept.`, "Deactivate")) return;
+            await act(container, () => del(`/providers/${seg(p.provider_id)}`), `${p.display_name} deactivated.`, reload);
           } }, "Deactivate") : null))))))));
 }
 
@@ -179,10 +191,8 @@ async function staffTab(container, reload) {
   try {
     [list, locations] = await Promise.all([get("/staff").then((r) => r.staff || []), get("/practice/locations").then((r) => r.locations || [])]);
   } catch (err) { failure(container, "Staff users", err); return; }
-  const act = (label, fn) => h("button", { type: "button", class: "secondary", "aria-label": label, onclick: fn }, label.split(" ")[0]);
-  const run = async (promise, message) => {
-    try { await promise; announce(message); reload(); } catch (err) { alert(err instanceof ApiError ? err.friendly : "That did not work."); }
-  };
+  const button = (label, fn) => h("button", { type: "button", class: "secondary", "aria-label": label, onclick: fn }, label.split(" ")[0]);
+  const run = (promise, message) => act(container, promise, message, reload);
   replace(container,
     h("div", { class: "section-head" }, h("h2", { id: "tab-h" }, "Staff users"),
       h("button", { type: "button", onclick: () => inviteDialog(locations, reload) }, "Invite staff member")),
@@ -195,10 +205,12 @@ async function staffTab(container, reload) {
         h("td", {}, h("span", { class: `badge status-${s.enabled ? "enabled" : "disabled"}` }, s.enabled ? "enabled" : "disabled")),
         h("td", {}, formatDateTime(s.created_at)),
         h("td", {}, h("div", { class: "actions" },
-          act(`Roles of ${s.name}`, () => rolesDialog(s, reload)),
+          button(`Roles of ${s.name}`, () => rolesDialog(s, reload)),
           s.enabled
-            ? act(`Disable ${s.name}`, () => { if (confirm(`Disable ${s.name}? They can no longer sign in.`)) run(post(`/staff/${seg(s.username)}/disable`), `${s.name} disabled.`); })
-            : act(`Enable ${s.name}`, () => run(post(`/staff/${seg(s.username)}/enable`), `${s.name} enabled.`))))))))));
+            ? button(`Disable ${s.name}`, async () => {
+              if (await confirmDialog("Disable staff member", `Disable ${s.name}? They can no longer sign in.`, "Disable")) run(() => post(`/staff/${seg(s.username)}/disable`), `${s.name} disabled.`);
+            })
+            : button(`Enable ${s.name}`, () => run(() => post(`/staff/${seg(s.username)}/enable`), `${s.name} enabled.`))))))))));
 }
 
 function inviteDialog(locations, reload) {
