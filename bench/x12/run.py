@@ -126,7 +126,7 @@ def claim_batches(megabytes: float) -> list[ClaimBatch]:
                     diagnosis_pointers=[1, 2], service_date=date(2025, 3, 4), modifiers=mods)
         for code, mods in (("99213", ["25"]), ("87070", []), ("36415", ["59", "XE"]))
     ]  # fmt: skip
-    count = max(1, int(megabytes * 1_000_000 / 1_000))
+    count = max(1, int(megabytes * 1_000_000 / 480))
     claims = []
     for n in range(count):
         sub = Subscriber(

@@ -72,7 +72,6 @@ async function shell() {
   document.getElementById("topbar").hidden = false;
   document.getElementById("whoami").textContent = `${u.name} · ${u.roles.join(", ")}`;
   for (const li of document.querySelectorAll("#main-nav [data-role]")) li.hidden = !auth.hasRole(...li.dataset.role.split(" "));
-  scheduling = await hasCapability("appointments");
   for (const li of document.querySelectorAll("#main-nav [data-needs]")) li.hidden = !scheduling;
 }
 
@@ -101,17 +100,18 @@ async function start() {
   route(/^#\/patients\/([A-Za-z0-9_-]+)$/, patientView);
   const settings = await import("./views/settings.js");
   settings.register(route);
-  if (auth.isSignedIn()) {
-    auth.startIdleWatch();
-    await shell();
-  }
   if (await hasCapability("appointments")) {
     try {
       const calendar = await import("./views/calendar.js");
       calendar.register(route);
+      scheduling = true;
     } catch {
       scheduling = false; // the API has it but this portal build does not: keep the core screens
     }
+  }
+  if (auth.isSignedIn()) {
+    auth.startIdleWatch();
+    await shell();
   }
   window.addEventListener("hashchange", () => render());
   render();

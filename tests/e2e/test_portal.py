@@ -169,7 +169,7 @@ def test_admin_uploads_and_views_a_card_image_and_reads_the_audit_trail(
     if not upload.is_visible():  # a self-pay patient: add a coverage first
         page.get_by_role("button", name="Add coverage").click()
         dialog = page.get_by_role("dialog", name="Add coverage")
-        dialog.get_by_label("Payer", exact=True).select_option(index=1)
+        dialog.get_by_label(re.compile("^Payer")).select_option(index=1)
         dialog.get_by_label("Member ID").fill("SBX-E2E-1001")
         dialog.get_by_role("button", name="Add coverage").click()
         upload.wait_for()
@@ -332,7 +332,7 @@ def test_mfa_and_new_password_challenges(portal: Portal, stack: Any) -> None:
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("heading", name="Choose a new password").wait_for()
     portal.audit("login-new-password")
-    page.get_by_label("New password", exact=True).fill("Brand-New-Pass-2026")
+    page.get_by_label(re.compile("^New password")).fill("Brand-New-Pass-2026")
     page.get_by_label("Repeat the new password").fill("Brand-New-Pass-2026")
     page.get_by_role("button", name="Set password").click()
     page.get_by_role("heading", name="Enter your authentication code").wait_for()

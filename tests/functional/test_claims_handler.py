@@ -16,30 +16,53 @@ def _i(invoke: Any, *args: Any, **changes: Any) -> Any:
 
 def _setup(invoke: Any) -> dict[str, str]:
     """Profile, payer, location, provider, patient and coverage; their ids."""
-    assert _i(invoke, "practice", "practice/put_practice.json", practice_id=PRACTICE).status in {200, 201}
+    assert _i(invoke, "practice", "practice/put_practice.json", practice_id=PRACTICE).status in {
+        200,
+        201,
+    }
     assert _i(invoke, "practice", "practice/put_payer.json", groups="admin").status in {200, 201}
     location = _i(invoke, "practice", "practice/create_location.json", groups="admin")
     assert location.status == 201, location.body
     loc = location.body["location_id"]
     provider = _i(
-        invoke, "providers", "providers/create.json", groups="admin",
-        body={"first_name": "Ada", "last_name": "Okafor", "npi": "1548293764",
-              "taxonomy_code": "207Q00000X", "location_ids": [loc]},
-    )  # fmt: skip
+        invoke,
+        "providers",
+        "providers/create.json",
+        groups="admin",
+        body={
+            "first_name": "Ada",
+            "last_name": "Okafor",
+            "npi": "1548293764",
+            "taxonomy_code": "207Q00000X",
+            "location_ids": [loc],
+        },
+    )
     assert provider.status == 201, provider.body
     patient = _i(invoke, "patients", "patients/create.json")
     assert patient.status == 201, patient.body
     pid = patient.body["id"]
     coverage = _i(
-        invoke, "coverages", "coverages/create.json", path={"patient_id": pid},
-        body={"payer_id": "MRDN1", "member_id": "SBX-ACTIVE-1001", "group_number": "G-100",
-              "claim_filing_indicator": "CI", "relationship": "18"},
-    )  # fmt: skip
+        invoke,
+        "coverages",
+        "coverages/create.json",
+        path={"patient_id": pid},
+        body={
+            "payer_id": "MRDN1",
+            "member_id": "SBX-ACTIVE-1001",
+            "group_number": "G-100",
+            "claim_filing_indicator": "CI",
+            "relationship": "18",
+        },
+    )
     assert coverage.status == 201, coverage.body
     fees = _i(invoke, "claims", "claims/put_fee_schedule.json")
     assert fees.status == 200, fees.body
-    return {"patient": pid, "coverage": coverage.body["id"], "location": loc,
-            "provider": provider.body["provider_id"]}  # fmt: skip
+    return {
+        "patient": pid,
+        "coverage": coverage.body["id"],
+        "location": loc,
+        "provider": provider.body["provider_id"],
+    }
 
 
 def _encounter(ids: dict[str, str], **changes: Any) -> dict[str, Any]:
@@ -50,9 +73,11 @@ def _encounter(ids: dict[str, str], **changes: Any) -> dict[str, Any]:
         "location_id": ids["location"],
         "service_date": (date.today() - timedelta(days=7)).isoformat(),
         "diagnoses": ["E11.9", "I10"],
-        "lines": [{"procedure": "99213", "units": "1", "pointers": [1, 2]},
-                  {"procedure": "93000", "units": "1", "pointers": [2], "charge": "45.50"}],
-    }  # fmt: skip
+        "lines": [
+            {"procedure": "99213", "units": "1", "pointers": [1, 2]},
+            {"procedure": "93000", "units": "1", "pointers": [2], "charge": "45.50"},
+        ],
+    }
     body.update(changes)
     return body
 
@@ -87,8 +112,12 @@ def test_superbill_to_clean_claim(invoke: Any) -> None:
 
 def test_scrubber_findings_and_duplicate_override(invoke: Any) -> None:
     ids = _setup(invoke)
-    bad = _signed_claim(invoke, ids, diagnoses=["E11.9", "E10.9"], lines=[
-        {"procedure": "85025", "units": "1", "pointers": [1, 3], "charge": "20.00"}])  # fmt: skip
+    bad = _signed_claim(
+        invoke,
+        ids,
+        diagnoses=["E11.9", "E10.9"],
+        lines=[{"procedure": "85025", "units": "1", "pointers": [1, 3], "charge": "20.00"}],
+    )
     found = _i(invoke, "claims", "claims/scrub_claim.json", path={"claim_id": bad["claim_id"]}).body
     rules = {f["rule_id"] for f in found["findings"]}
     assert {"icd10.excludes1", "pointers.valid", "clia.lab"} <= rules
@@ -114,18 +143,45 @@ def test_roles_tenancy_and_bad_input(invoke: Any) -> None:
     created = _i(invoke, "claims", "claims/create_encounter.json", body=_encounter(ids))
     eid = created.body["encounter_id"]
     # only providers sign; front desk cannot create claims
-    assert _i(invoke, "claims", "claims/sign_encounter.json", path={"encounter_id": eid},
-                  groups="biller").status == 403  # fmt: skip
-    assert _i(invoke, "claims", "claims/create_claim.json", path={"encounter_id": eid},
-                  groups="front-desk").status == 403  # fmt: skip
+    assert (
+        _i(
+            invoke,
+            "claims",
+            "claims/sign_encounter.json",
+            path={"encounter_id": eid},
+            groups="biller",
+        ).status
+        == 403
+    )
+    assert (
+        _i(
+            invoke,
+            "claims",
+            "claims/create_claim.json",
+            path={"encounter_id": eid},
+            groups="front-desk",
+        ).status
+        == 403
+    )
     # unsigned encounters are not billed
-    assert _i(invoke, "claims", "claims/create_claim.json", path={"encounter_id": eid}).status == 409
+    assert (
+        _i(invoke, "claims", "claims/create_claim.json", path={"encounter_id": eid}).status == 409
+    )
     # another practice sees nothing
-    other = _i(invoke, "claims", "claims/get_encounter.json", path={"encounter_id": eid},
-                   practice_id="lakeside")  # fmt: skip
+    other = _i(
+        invoke,
+        "claims",
+        "claims/get_encounter.json",
+        path={"encounter_id": eid},
+        practice_id="lakeside",
+    )
     assert other.status == 404
-    bad = _i(invoke, "claims", "claims/create_encounter.json",
-                 body=_encounter(ids, diagnoses=["notacode"], clia_number="12"))  # fmt: skip
+    bad = _i(
+        invoke,
+        "claims",
+        "claims/create_encounter.json",
+        body=_encounter(ids, diagnoses=["notacode"], clia_number="12"),
+    )
     assert bad.status == 422
     assert {f["field"] for f in bad.body["fields"]} >= {"diagnoses.0", "clia_number"}
     assert "notacode" not in bad.body["message"]
@@ -135,19 +191,40 @@ def test_fee_schedules_prior_auths_and_rule_switches(invoke: Any) -> None:
     ids = _setup(invoke)
     got = _i(invoke, "claims", "claims/get_fee_schedule.json")
     assert got.status == 200 and got.body["fees"]["71046-26"] == "30.00"
-    auth = _i(invoke, "claims", "claims/add_prior_auth.json",
-                  body={"patient_id": ids["patient"], "payer_id": "MRDN1", "number": "PA-100",
-                        "start_date": "2026-01-01", "end_date": "2027-12-31",
-                        "visits_allowed": 2, "procedures": ["97110"]})  # fmt: skip
+    auth = _i(
+        invoke,
+        "claims",
+        "claims/add_prior_auth.json",
+        body={
+            "patient_id": ids["patient"],
+            "payer_id": "MRDN1",
+            "number": "PA-100",
+            "start_date": "2026-01-01",
+            "end_date": "2027-12-31",
+            "visits_allowed": 2,
+            "procedures": ["97110"],
+        },
+    )
     assert auth.status == 201, auth.body
-    listed = _i(invoke, "claims", "claims/list_prior_auths.json", query={"patient_id": ids["patient"]})
+    listed = _i(
+        invoke, "claims", "claims/list_prior_auths.json", query={"patient_id": ids["patient"]}
+    )
     assert [a["number"] for a in listed.body["authorizations"]] == ["PA-100"]
-    rules = _i(invoke, "claims", "claims/put_scrubber_rules.json",
-                   body={"params": {"prior_auth.required": {"procedures": ["97110"]}}})  # fmt: skip
+    rules = _i(
+        invoke,
+        "claims",
+        "claims/put_scrubber_rules.json",
+        body={"params": {"prior_auth.required": {"procedures": ["97110"]}}},
+    )
     assert rules.status == 200, rules.body
-    unknown = _i(invoke, "claims", "claims/put_scrubber_rules.json", body={"enabled": {"nope": False}})
+    unknown = _i(
+        invoke, "claims", "claims/put_scrubber_rules.json", body={"enabled": {"nope": False}}
+    )
     assert unknown.status == 422
-    claim = _signed_claim(invoke, ids, lines=[
-        {"procedure": "97110", "units": "1", "pointers": [1], "charge": "60.00"}])  # fmt: skip
+    claim = _signed_claim(
+        invoke,
+        ids,
+        lines=[{"procedure": "97110", "units": "1", "pointers": [1], "charge": "60.00"}],
+    )
     scrub = _i(invoke, "claims", "claims/scrub_claim.json", path={"claim_id": claim["claim_id"]})
     assert "prior_auth.required" in {f["rule_id"] for f in scrub.body["findings"]}

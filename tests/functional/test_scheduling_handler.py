@@ -228,12 +228,10 @@ def test_rooms_overbook_and_patient_check(invoke, clinic):
         "patient_id": clinic.patients[2], "provider_id": clinic.providers[0],
         "location_id": "loc-denver", "type_id": "visit", "start": t, "overbook": True})
     assert denied.status == 422 and denied.body["fields"][0]["field"] == "overbook"
-    ghost = _book(invoke, clinic, "2027-01-15T09:00:00", patient=0) | None if False else None
     res = invoke("scheduling", "scheduling/book.json", body={
         "patient_id": "f" * 32, "provider_id": clinic.providers[0], "location_id": "loc-denver",
         "type_id": "visit", "start": "2027-01-15T09:00:00"})
     assert res.status == 422 and res.body["fields"][0]["field"] == "patient_id"
-    assert ghost is None
 
 
 def test_idempotency_key_makes_a_retry_return_the_same_appointment(invoke, clinic):
@@ -265,8 +263,7 @@ def test_exceptions_and_closures_remove_slots(invoke, clinic):
     assert days == ["2027-01-18", "2027-01-21", "2027-01-23"]
     blocked = _book(invoke, clinic, "2027-01-19T10:00:00")
     assert blocked.status == 409 and blocked.body["conflict"] == "hours"
-    exception_id = res.body.get("exception_id")
-    assert exception_id is None  # closures carry closure_id
+    assert "closure_id" in res.body
     assert slots.body["slots"][0]["provider_id"] == clinic.providers[0]
 
 
@@ -342,5 +339,6 @@ def test_waitlist_offer_accept_race_and_expiry(invoke, clinic):
     twice = invoke("scheduling", "scheduling/accept_offer.json", path={"offer_id": current[0]["offer_id"]},
                    body={"entry_id": entries[1]["entry_id"]})
     assert twice.status == 409 and twice.body["error"] == "slot_gone"
-    assert invoke("scheduling", "scheduling/list_waitlist.json").body["entries"] == [
-        e for e in [] ]  # first entry still waiting? it was offered and expired
+    # the patient whose hold ran out keeps waiting; the one who accepted left the list
+    left = invoke("scheduling", "scheduling/list_waitlist.json").body["entries"]
+    assert [e["entry_id"] for e in left] == [entries[0]["entry_id"]]

@@ -44,8 +44,13 @@ def test_happy_path_is_timestamped_and_versioned():
     claim = walk(S.READY, S.QUEUED, S.SUBMITTED, S.ACCEPTED, S.PAID, S.CLOSED)
     assert claim.status is S.CLOSED
     assert [t.to_status for t in claim.history] == [
-        S.READY, S.QUEUED, S.SUBMITTED, S.ACCEPTED, S.PAID, S.CLOSED,
-    ]  # fmt: skip
+        S.READY,
+        S.QUEUED,
+        S.SUBMITTED,
+        S.ACCEPTED,
+        S.PAID,
+        S.CLOSED,
+    ]
     assert all(t.at == AT and t.by == "biller" for t in claim.history)
     assert claim.version == 7
     assert claim.submitted_at == AT
@@ -171,9 +176,17 @@ def test_fee_schedule_prices_modifier_specific_first():
 def test_authorization_window_codes_and_visits():
     auth = check_authorization(
         Authorization(
-            "sunrise", "auth-1", "pat-1", "MRDN1", AuthorizationKind.PRIOR_AUTH, "PA-1",
-            date(2026, 5, 1), date(2026, 5, 31), 1, ("97110",),
-        )  # fmt: skip
+            "sunrise",
+            "auth-1",
+            "pat-1",
+            "MRDN1",
+            AuthorizationKind.PRIOR_AUTH,
+            "PA-1",
+            date(2026, 5, 1),
+            date(2026, 5, 31),
+            1,
+            ("97110",),
+        )
     )
     assert auth.covers("97110", date(2026, 5, 3))
     assert not auth.covers("97110", date(2026, 6, 1))

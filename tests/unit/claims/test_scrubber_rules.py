@@ -52,8 +52,12 @@ def _auth(**changes: Any) -> Authorization:
 
 
 PT_LINE = line(procedure="97110", pointers=(1,))
-AUTH_SETTINGS = [RuleSettings("sunrise", "MRDN1", params={"prior_auth.required": {"procedures": ["97110"]}})]
-TELE_SETTINGS = [RuleSettings("sunrise", "*", params={"modifiers.telehealth": {"requires_95": True}})]
+AUTH_SETTINGS = [
+    RuleSettings("sunrise", "MRDN1", params={"prior_auth.required": {"procedures": ["97110"]}})
+]
+TELE_SETTINGS = [
+    RuleSettings("sunrise", "*", params={"modifiers.telehealth": {"requires_95": True}})
+]
 
 # rule id -> (claim, context) that must fail it
 FAILING: dict[str, tuple[Any, dict[str, Any]]] = {
@@ -61,7 +65,10 @@ FAILING: dict[str, tuple[Any, dict[str, Any]]] = {
         replace(base, billing=replace(base.billing, npi="1234567890")),
         {},
     ),
-    "taxonomy.format": (replace(base, rendering=replace(base.rendering, taxonomy_code="207Q0")), {}),  # type: ignore[type-var]
+    "taxonomy.format": (
+        replace(base, rendering=replace(base.rendering, taxonomy_code="207Q0")),
+        {},
+    ),  # type: ignore[type-var]
     "billing.address_not_po_box": (
         replace(base, billing=replace(base.billing, address=replace(STREET, line1="P.O. Box 12"))),
         {},
@@ -82,26 +89,61 @@ FAILING: dict[str, tuple[Any, dict[str, Any]]] = {
     "icd10.release": (replace(base, service_date=date(2025, 12, 1)), {"today": TODAY}),
     "icd10.billable": (replace(base, diagnoses=("E11", "I10")), {}),
     "icd10.count": (
-        replace(base, diagnoses=("E119", "I10", "J069", "R05", "R509", "M545", "K219", "E785",
-                                  "F419", "G4700", "R51", "N390", "Z00")),  # fmt: skip
+        replace(
+            base,
+            diagnoses=(
+                "E119",
+                "I10",
+                "J069",
+                "R05",
+                "R509",
+                "M545",
+                "K219",
+                "E785",
+                "F419",
+                "G4700",
+                "R51",
+                "N390",
+                "Z00",
+            ),
+        ),
         {},
     ),
     "icd10.excludes1": (replace(base, diagnoses=("E119", "E109")), {}),
-    "pointers.valid": (replace(base, lines=(line(pointers=(1, 3)),), total_charge=Decimal("120.00")), {}),
+    "pointers.valid": (
+        replace(base, lines=(line(pointers=(1, 3)),), total_charge=Decimal("120.00")),
+        {},
+    ),
     "modifiers.format": (
-        replace(base, lines=(line(modifiers=("25", "59", "76", "77", "GT")),), total_charge=Decimal("120.00")),
+        replace(
+            base,
+            lines=(line(modifiers=("25", "59", "76", "77", "GT")),),
+            total_charge=Decimal("120.00"),
+        ),
         {},
     ),
     "modifiers.25": (
-        replace(base, lines=(line(procedure="93000", modifiers=("25",)),), total_charge=Decimal("120.00")),
+        replace(
+            base,
+            lines=(line(procedure="93000", modifiers=("25",)),),
+            total_charge=Decimal("120.00"),
+        ),
         {},
     ),
     "modifiers.26_tc": (
-        replace(base, lines=(line(procedure="71046", modifiers=("26", "TC")),), total_charge=Decimal("120.00")),
+        replace(
+            base,
+            lines=(line(procedure="71046", modifiers=("26", "TC")),),
+            total_charge=Decimal("120.00"),
+        ),
         {},
     ),
     "modifiers.59_x": (
-        replace(base, lines=(line(procedure="97110", modifiers=("59", "XS")),), total_charge=Decimal("120.00")),
+        replace(
+            base,
+            lines=(line(procedure="97110", modifiers=("59", "XS")),),
+            total_charge=Decimal("120.00"),
+        ),
         {},
     ),
     "modifiers.telehealth": (replace(base, place_of_service="10"), {"settings": TELE_SETTINGS}),
@@ -110,12 +152,21 @@ FAILING: dict[str, tuple[Any, dict[str, Any]]] = {
         {},
     ),
     "ncci.ptp": (
-        replace(base, lines=(*base.lines, line(procedure="93005", pointers=(2,), charge=Decimal("1"))),
-                total_charge=Decimal("166.50")),  # fmt: skip
+        replace(
+            base,
+            lines=(*base.lines, line(procedure="93005", pointers=(2,), charge=Decimal("1"))),
+            total_charge=Decimal("166.50"),
+        ),
         {"tables": _tables()},
     ),
     "mue.units": (
-        replace(base, lines=(base.lines[0], line(procedure="93000", units=Decimal("2"), charge=Decimal("45.50")))),
+        replace(
+            base,
+            lines=(
+                base.lines[0],
+                line(procedure="93000", units=Decimal("2"), charge=Decimal("45.50")),
+            ),
+        ),
         {"tables": _tables()},
     ),
     "units.positive": (
@@ -125,13 +176,19 @@ FAILING: dict[str, tuple[Any, dict[str, Any]]] = {
     "charges.total": (replace(base, total_charge=Decimal("165.00")), {}),
     "pos.valid": (replace(base, place_of_service="98"), {}),
     "clia.lab": (
-        replace(base, lines=(*base.lines, line(procedure="85025", charge=Decimal("1"))),
-                total_charge=Decimal("166.50")),  # fmt: skip
+        replace(
+            base,
+            lines=(*base.lines, line(procedure="85025", charge=Decimal("1"))),
+            total_charge=Decimal("166.50"),
+        ),
         {},
     ),
     "ndc.drugs": (
-        replace(base, lines=(*base.lines, line(procedure="J1100", charge=Decimal("1"))),
-                total_charge=Decimal("166.50")),  # fmt: skip
+        replace(
+            base,
+            lines=(*base.lines, line(procedure="J1100", charge=Decimal("1"))),
+            total_charge=Decimal("166.50"),
+        ),
         {},
     ),
     "dates.not_future": (replace(base, service_date=TODAY + timedelta(days=1)), {}),
@@ -201,14 +258,21 @@ def test_payer_settings_win_over_all_payers():
 def test_every_npi_is_checked():
     claim = replace(base, referring=ReferringProvider("Ref", "Erin", "1234567890"))
     assert ("npi.check_digit", "referring.npi", "error") in run(claim)
-    assert not [r for r in run(replace(claim, referring=ReferringProvider("R", "E", npi("111111111"))))]
+    assert not [
+        r for r in run(replace(claim, referring=ReferringProvider("R", "E", npi("111111111"))))
+    ]
 
 
 def test_icd10_unknown_code_and_date_outside_release():
     found = run(replace(base, diagnoses=("E119", "Z9999")))
     assert ("icd10.billable", "diagnoses.1", "error") in found
-    old = run(replace(base, service_date=date(2025, 12, 1), lines=tuple(
-        replace(x, service_date=date(2025, 12, 1)) for x in base.lines)))  # fmt: skip
+    old = run(
+        replace(
+            base,
+            service_date=date(2025, 12, 1),
+            lines=tuple(replace(x, service_date=date(2025, 12, 1)) for x in base.lines),
+        )
+    )
     assert ("icd10.release", "service_date", "warning") in old
     none = run(base, release_for=lambda _: None)
     assert ("icd10.release", "diagnoses", "warning") in none
@@ -221,7 +285,10 @@ def test_pointers_beyond_twelve_and_more_than_four():
 
 
 def test_ncci_modifier_indicator_one_is_bypassed_by_a_distinct_modifier():
-    lines = (line(procedure="11042"), line(procedure="97597", pointers=(1,), charge=Decimal("45.50")))
+    lines = (
+        line(procedure="11042"),
+        line(procedure="97597", pointers=(1,), charge=Decimal("45.50")),
+    )
     claim = replace(base, lines=lines)
     assert ("ncci.ptp", "lines.1.procedure", "error") in run(claim, tables=_tables())
     bypassed = replace(claim, lines=(lines[0], replace(lines[1], modifiers=("XS",))))
@@ -231,17 +298,25 @@ def test_ncci_modifier_indicator_one_is_bypassed_by_a_distinct_modifier():
 
 
 def test_mue_line_edit():
-    claim = replace(base, clia_number="05D1234567", lines=(base.lines[0], line(procedure="81002", units=Decimal("3"))))
+    claim = replace(
+        base,
+        clia_number="05D1234567",
+        lines=(base.lines[0], line(procedure="81002", units=Decimal("3"))),
+    )
     assert ("mue.units", "lines.1.units", "error") in run(claim, tables=_tables())
 
 
 def test_telehealth_95_is_fine_and_95_needs_telehealth_pos():
-    tele = replace(base, place_of_service="02", lines=tuple(replace(x, modifiers=("95",)) for x in base.lines))
+    tele = replace(
+        base, place_of_service="02", lines=tuple(replace(x, modifiers=("95",)) for x in base.lines)
+    )
     assert not [f for f in run(tele, settings=TELE_SETTINGS) if f[0] == "modifiers.telehealth"]
     office = replace(base, lines=tuple(replace(x, modifiers=("95",)) for x in base.lines))
     assert [f for f in run(office, settings=TELE_SETTINGS) if f[0] == "modifiers.telehealth"]
     # a payer that does not require 95: no finding
-    assert not [f for f in run(replace(base, place_of_service="10")) if f[0] == "modifiers.telehealth"]
+    assert not [
+        f for f in run(replace(base, place_of_service="10")) if f[0] == "modifiers.telehealth"
+    ]
 
 
 def test_prior_auth_on_file_covering_with_visits_passes_and_exhausted_fails():
@@ -255,11 +330,17 @@ def test_prior_auth_on_file_covering_with_visits_passes_and_exhausted_fails():
     not_on_file = run(claim, settings=AUTH_SETTINGS)
     assert ("prior_auth.required", "prior_auth_number", "error") in not_on_file
     # a number given where no payer rule asks for one is still checked against the record
-    assert [f for f in run(claim, authorizations=[_auth(visits_used=3)]) if f[0] == "prior_auth.required"]
+    assert [
+        f
+        for f in run(claim, authorizations=[_auth(visits_used=3)])
+        if f[0] == "prior_auth.required"
+    ]
 
 
 def test_frequency_original_with_payer_number_and_void_with_number():
-    assert [f for f in run(replace(base, payer_claim_number="P123")) if f[0] == "frequency.reference"]
+    assert [
+        f for f in run(replace(base, payer_claim_number="P123")) if f[0] == "frequency.reference"
+    ]
     void = replace(base, frequency=Frequency.VOID, payer_claim_number="P123")
     assert not [f for f in run(void) if f[0] == "frequency.reference"]
 

@@ -85,8 +85,12 @@ def test_a_second_release_is_loaded_from_the_extra_folder(tmp_path, monkeypatch)
     # FY2027 is built the same way (clinicflow codesets build --tabular ... --codes ...);
     # here the April artefact is re-dated to stand in for it.
     data = json.loads(gzip.decompress((icd10.DATA_DIR / "icd10cm-2026-04.json.gz").read_bytes()))
-    data.update(release="2026-10", name="ICD-10-CM 2027 (FY2027)",
-                effective_from="2026-10-01", effective_to="2027-09-30")  # fmt: skip
+    data.update(
+        release="2026-10",
+        name="ICD-10-CM 2027 (FY2027)",
+        effective_from="2026-10-01",
+        effective_to="2027-09-30",
+    )
     data["billable"] = data["billable"].replace("E119\n", "")
     data["descriptions"] = "\n".join(data["descriptions"].split("\n")[:-1])
     (tmp_path / "icd10cm-2026-10.json.gz").write_bytes(gzip.compress(json.dumps(data).encode()))
@@ -104,15 +108,22 @@ def test_a_second_release_is_loaded_from_the_extra_folder(tmp_path, monkeypatch)
 
 def test_place_of_service():
     assert pos.is_valid("11") and pos.is_valid("02") and not pos.is_valid("98")
-    assert pos.TELEHEALTH == {"02", "10"}
+    assert {"02", "10"} == pos.TELEHEALTH
 
 
 @pytest.mark.parametrize(
     ("code", "cpt", "hcpcs"),
-    [("99213", True, False), ("0001F", True, False), ("0042T", True, False),
-     ("0001U", True, False), ("J1100", False, True), ("9921", False, False),
-     ("D0120", False, False), ("99213A", False, False)],
-)  # fmt: skip
+    [
+        ("99213", True, False),
+        ("0001F", True, False),
+        ("0042T", True, False),
+        ("0001U", True, False),
+        ("J1100", False, True),
+        ("9921", False, False),
+        ("D0120", False, False),
+        ("99213A", False, False),
+    ],
+)
 def test_procedure_formats(code: str, cpt: bool, hcpcs: bool):
     assert is_cpt(code) is cpt
     assert is_hcpcs_level2(code) is hcpcs

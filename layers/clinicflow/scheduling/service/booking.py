@@ -331,6 +331,7 @@ def book(
             room_id=room_id,
             overbook=request.overbook,
             now=now,
+            moving=appointment_id,
         )
         appointment = _appointment(caller, plan, request, appointment_id, now)
         audit = AuditRecord.of(

@@ -26,6 +26,7 @@ from clinicflow.x12.claims.specs import SPEC_837P
 from clinicflow.x12.loops import Loop, build_loops
 from clinicflow.x12.reader import TransactionSet, read
 from clinicflow.x12.segment import Segment
+from clinicflow.x12.tuning import gc_paused
 from clinicflow.x12.typed import make
 
 _QUALIFIED = frozenset({"REF", "DTP", "AMT", "NTE", "PWK", "HI", "CRC", "QTY", "MEA", "K3"})
@@ -382,8 +383,9 @@ def parse_837p_set(ts: TransactionSet) -> ProfessionalClaimDocument:
 def parse_837p(data: str | bytes, *, strict: bool = True) -> list[ClaimBatch]:
     """Every 837P batch in a file, one per transaction set (other sets are an error)."""
     batches = []
-    for ts in read(data, strict=strict).transactions():
-        if ts.set_id != "837" or "X222" not in ts.implementation:
-            raise ts.header.error("not an 837P (005010X222) transaction set", 1)
-        batches.append(parse_837p_set(ts).batch)
+    with gc_paused():
+        for ts in read(data, strict=strict).transactions():
+            if ts.set_id != "837" or "X222" not in ts.implementation:
+                raise ts.header.error("not an 837P (005010X222) transaction set", 1)
+            batches.append(parse_837p_set(ts).batch)
     return batches
