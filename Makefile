@@ -50,6 +50,9 @@ functional: install ## Handler tests with events from events/
 integration: system-deps install ## The local stack over HTTP
 	$(PY) -m pytest tests/integration
 
+e2e: system-deps install ## The portal in headless Chromium against the local stack
+	$(PY) -m pytest tests/e2e
+
 reset: install ## Delete the local stack's data directory and start over
 	$(VENV)/bin/clinicflow dev --reset --host $(HOST) --port $(PORT) --seed demo
 

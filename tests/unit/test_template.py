@@ -295,6 +295,10 @@ def test_every_function_logs_to_its_own_encrypted_log_group(sam: dict[str, Any])
 # --- data at rest --------------------------------------------------------------------
 
 
+# Buckets of static code only (the portal's HTML/JS/CSS): never data, so not the data key.
+STATIC_FILE_BUCKETS = {"PortalBucket"}
+
+
 def test_data_at_rest_uses_the_customer_managed_key(sam: dict[str, Any]) -> None:
     key = sam["Resources"]["DataKey"]
     assert key["Properties"]["EnableKeyRotation"] is True
@@ -309,6 +313,9 @@ def test_data_at_rest_uses_the_customer_managed_key(sam: dict[str, Any]) -> None
     for bucket_id, bucket in _of_type(sam, "AWS::S3::Bucket").items():
         rules = bucket["Properties"]["BucketEncryption"]["ServerSideEncryptionConfiguration"]
         default = rules[0]["ServerSideEncryptionByDefault"]
+        if bucket_id in STATIC_FILE_BUCKETS:  # no data; CloudFront OAC reads SSE-S3 keylessly
+            assert default["SSEAlgorithm"] == "AES256", bucket_id
+            continue
         assert default["SSEAlgorithm"] == "aws:kms", bucket_id
         assert _refs(default["KMSMasterKeyID"], "DataKey"), bucket_id
     for queue_id, queue in _of_type(sam, "AWS::SQS::Queue").items():
