@@ -270,3 +270,51 @@ def test_slot_search_for_20_providers_over_30_days_is_one_query_per_provider(tab
         )
     assert counter.calls["TransactWriteItems"] == 1
     assert sum(counter.calls.values()) <= 6, counter.calls
+
+
+class BarrierStore(DynamoSchedulingStore):
+    """The real store; every booking waits for the others right before its transaction."""
+
+    def __init__(self, barrier: threading.Barrier) -> None:
+        self.barrier = barrier
+
+    def book(self, *args: Any, **kwargs: Any) -> None:
+        self.barrier.wait(timeout=30)
+        super().book(*args, **kwargs)
+
+
+def test_32_threads_writing_the_same_slot_at_once_exactly_one_wins(tables: Any) -> None:
+    clinic = make_clinic("race", providers=1, patients=4, rooms=1)
+    caller = clinic.caller(Role.FRONT_DESK)
+    ports = Ports(BarrierStore(threading.Barrier(32)), ServiceDirectory(), DynamoAuditLog())
+    results: list[str] = []
+    lock = threading.Lock()
+
+    def race(i: int) -> None:
+        try:
+            booking.book(
+                caller,
+                booking.BookingRequest(
+                    patient_id=clinic.patients[i % 4],
+                    provider_id=clinic.providers[0],
+                    location_id="loc-denver",
+                    type_id="procedure",
+                    start=datetime(2027, 2, 9, 17, tzinfo=UTC),
+                ),
+                ports=ports,
+            )
+            outcome = "won"
+        except ClinicFlowError as exc:
+            outcome = exc.code
+        with lock:
+            results.append(outcome)
+
+    threads = [threading.Thread(target=race, args=(i,)) for i in range(32)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert results.count("won") == 1, Counter(results)
+    assert set(results) <= {"won", "slot_taken", "conflict"}
+    appointments, _ = _scan_appointments(tables)
+    assert len([a for a in appointments if a.provider_id == clinic.providers[0]]) == 1

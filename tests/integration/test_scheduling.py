@@ -20,33 +20,69 @@ TYPE = "it-visit"
 @pytest.fixture(scope="module")
 def setup(login: Any) -> dict[str, Any]:
     admin = login("sunrise-admin")
-    res = admin.call("POST", "/scheduling/appointment-types", {
-        "type_id": TYPE, "name": "Integration visit", "duration_minutes": 30,
-        "buffer_after_minutes": 5, "service_type_code": "98"})
+    res = admin.call(
+        "POST",
+        "/scheduling/appointment-types",
+        {
+            "type_id": TYPE,
+            "name": "Integration visit",
+            "duration_minutes": 30,
+            "buffer_after_minutes": 5,
+            "service_type_code": "98",
+        },
+    )
     assert res.status in (201, 409), res.body
     every_day = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
     for provider, location in (("prov-okafor", "loc-denver"), ("prov-lindqvist", "loc-chicago")):
-        res = admin.call("POST", "/scheduling/templates", {
-            "template_id": f"tpl-it-{provider}", "provider_id": provider, "location_id": location,
-            "effective_from": "2027-03-01", "effective_to": "2027-11-30",
-            "hours": [{"day": d, "start": "08:00", "end": "17:00"} for d in every_day]})
+        res = admin.call(
+            "POST",
+            "/scheduling/templates",
+            {
+                "template_id": f"tpl-it-{provider}",
+                "provider_id": provider,
+                "location_id": location,
+                "effective_from": "2027-03-01",
+                "effective_to": "2027-11-30",
+                "hours": [{"day": d, "start": "08:00", "end": "17:00"} for d in every_day],
+            },
+        )
         assert res.status in (201, 409), res.body
     desk = login("sunrise-frontdesk")
     patients = []
     for first in ("Arlo", "Bettina"):
-        res = desk.call("POST", "/patients", {
-            "name": {"first": first, "last": "Schedtest"}, "dob": "1975-05-06", "sex": "male",
-            "confirm_duplicate": True})
+        res = desk.call(
+            "POST",
+            "/patients",
+            {
+                "name": {"first": first, "last": "Schedtest"},
+                "dob": "1975-05-06",
+                "sex": "male",
+                "confirm_duplicate": True,
+            },
+        )
         assert res.status == 201, res.body
         patients.append(res.body["id"])
     return {"patients": patients}
 
 
-def _book(client: Any, patient: str, start: str, provider: str = "prov-okafor",
-          location: str = "loc-denver") -> Any:
-    return client.call("POST", "/appointments", {
-        "patient_id": patient, "provider_id": provider, "location_id": location,
-        "type_id": TYPE, "start": start})
+def _book(
+    client: Any,
+    patient: str,
+    start: str,
+    provider: str = "prov-okafor",
+    location: str = "loc-denver",
+) -> Any:
+    return client.call(
+        "POST",
+        "/appointments",
+        {
+            "patient_id": patient,
+            "provider_id": provider,
+            "location_id": location,
+            "type_id": TYPE,
+            "start": start,
+        },
+    )
 
 
 def test_32_concurrent_clients_race_for_one_slot_and_exactly_one_wins(login, setup):
@@ -69,36 +105,63 @@ def test_32_concurrent_clients_race_for_one_slot_and_exactly_one_wins(login, set
     for t in threads:
         t.join(timeout=120)
     assert Counter(statuses) == Counter({201: 1, 409: 31}), Counter(statuses)
-    refusals = [b for b in bodies if b.get("error") != "appointment_exists" and "appointment_id" not in b]
+    refusals = [
+        b for b in bodies if b.get("error") != "appointment_exists" and "appointment_id" not in b
+    ]
     assert all(b["error"] in {"slot_taken", "conflict"} for b in refusals)
     taken = [b for b in refusals if b["error"] == "slot_taken"]
     assert taken and taken[0]["nearest_slots"], taken[:1]
-    day = desk.call("GET", "/appointments?location_id=loc-denver&from_date=2027-06-15&provider_id=prov-okafor")
+    day = desk.call(
+        "GET", "/appointments?location_id=loc-denver&from_date=2027-06-15&provider_id=prov-okafor"
+    )
     assert day.status == 200
     assert [a["start_local"] for a in day.body["appointments"]] == ["2027-06-15T10:00:00-06:00"]
 
 
 def test_dst_spring_forward_and_fall_back(login, setup):
     desk = login("sunrise-frontdesk")
-    res = desk.call("POST", "/scheduling/slots/search", {
-        "type_id": TYPE, "location_id": "loc-denver", "from_date": "2027-03-13",
-        "to_date": "2027-03-15", "provider_ids": ["prov-okafor"], "step_minutes": 60, "limit": 100})
+    res = desk.call(
+        "POST",
+        "/scheduling/slots/search",
+        {
+            "type_id": TYPE,
+            "location_id": "loc-denver",
+            "from_date": "2027-03-13",
+            "to_date": "2027-03-15",
+            "provider_ids": ["prov-okafor"],
+            "step_minutes": 60,
+            "limit": 100,
+        },
+    )
     assert res.status == 200, res.body
     firsts = {}
     for s in res.body["slots"]:
         firsts.setdefault(s["start_local"][:10], s)
     assert {d: s["start_local"][11:] for d, s in firsts.items()} == {
-        "2027-03-13": "08:00:00-07:00", "2027-03-14": "08:00:00-06:00", "2027-03-15": "08:00:00-06:00"}
+        "2027-03-13": "08:00:00-07:00",
+        "2027-03-14": "08:00:00-06:00",
+        "2027-03-15": "08:00:00-06:00",
+    }
     assert firsts["2027-03-13"]["start"] == "2027-03-13T15:00:00Z"
     assert firsts["2027-03-14"]["start"] == "2027-03-14T14:00:00Z"
     spring = _book(desk, setup["patients"][1], "2027-03-14T09:00:00")
     assert spring.status == 201, spring.body
-    assert spring.body["start"] == "2027-03-14T15:00:00Z" and spring.body["time_zone"] == "America/Denver"
+    assert (
+        spring.body["start"] == "2027-03-14T15:00:00Z"
+        and spring.body["time_zone"] == "America/Denver"
+    )
     # Chicago, the day clocks fall back (2027-11-07) and the day before
-    before = _book(desk, setup["patients"][1], "2027-11-06T09:00:00", "prov-lindqvist", "loc-chicago")
-    after = _book(desk, setup["patients"][1], "2027-11-07T09:00:00", "prov-lindqvist", "loc-chicago")
+    before = _book(
+        desk, setup["patients"][1], "2027-11-06T09:00:00", "prov-lindqvist", "loc-chicago"
+    )
+    after = _book(
+        desk, setup["patients"][1], "2027-11-07T09:00:00", "prov-lindqvist", "loc-chicago"
+    )
     assert before.status == after.status == 201, (before.body, after.body)
-    assert before.body["start"] == "2027-11-06T14:00:00Z" and after.body["start"] == "2027-11-07T15:00:00Z"
+    assert (
+        before.body["start"] == "2027-11-06T14:00:00Z"
+        and after.body["start"] == "2027-11-07T15:00:00Z"
+    )
     assert after.body["start_local"] == "2027-11-07T09:00:00-06:00"
     day = desk.call("GET", "/appointments?location_id=loc-chicago&from_date=2027-11-07")
     assert [a["appointment_id"] for a in day.body["appointments"]] == [after.body["appointment_id"]]
@@ -106,49 +169,103 @@ def test_dst_spring_forward_and_fall_back(login, setup):
 
 def test_series_across_dst_with_edits(login, setup):
     desk = login("sunrise-frontdesk")
-    res = desk.call("POST", "/appointment-series", {
-        "patient_id": setup["patients"][0], "provider_id": "prov-okafor",
-        "location_id": "loc-denver", "type_id": TYPE, "start": "2027-10-26T09:00:00",
-        "recurrence": {"interval_weeks": 1, "until": "2027-11-16"}})
+    res = desk.call(
+        "POST",
+        "/appointment-series",
+        {
+            "patient_id": setup["patients"][0],
+            "provider_id": "prov-okafor",
+            "location_id": "loc-denver",
+            "type_id": TYPE,
+            "start": "2027-10-26T09:00:00",
+            "recurrence": {"interval_weeks": 1, "until": "2027-11-16"},
+        },
+    )
     assert res.status == 201, res.body
     occ = res.body["occurrences"]
     assert [o["start_local"] for o in occ] == [
-        "2027-10-26T09:00:00-06:00", "2027-11-02T09:00:00-06:00",
-        "2027-11-09T09:00:00-07:00", "2027-11-16T09:00:00-07:00"]
+        "2027-10-26T09:00:00-06:00",
+        "2027-11-02T09:00:00-06:00",
+        "2027-11-09T09:00:00-07:00",
+        "2027-11-16T09:00:00-07:00",
+    ]
     assert {o["outcome"] for o in occ} == {"booked"}
     series_id = res.body["series"]["series_id"]
-    moved = desk.call("POST", f"/appointment-series/{series_id}/reschedule",
-                      {"scope": "following", "occurrence": 3, "new_time": "11:30:00"})
-    assert [(o["occurrence"], o["outcome"], o["start_local"][11:16]) for o in moved.body["occurrences"]] == [
-        (3, "rescheduled", "11:30"), (4, "rescheduled", "11:30")]
-    one = desk.call("POST", f"/appointment-series/{series_id}/cancel", {"scope": "one", "occurrence": 2})
+    moved = desk.call(
+        "POST",
+        f"/appointment-series/{series_id}/reschedule",
+        {"scope": "following", "occurrence": 3, "new_time": "11:30:00"},
+    )
+    assert [
+        (o["occurrence"], o["outcome"], o["start_local"][11:16]) for o in moved.body["occurrences"]
+    ] == [(3, "rescheduled", "11:30"), (4, "rescheduled", "11:30")]
+    one = desk.call(
+        "POST", f"/appointment-series/{series_id}/cancel", {"scope": "one", "occurrence": 2}
+    )
     assert [o["outcome"] for o in one.body["occurrences"]] == ["cancelled"]
     got = desk.call("GET", f"/appointment-series/{series_id}")
-    assert [(a["occurrence"], a["status"], a["start_local"][11:16]) for a in got.body["appointments"]] == [
-        (1, "booked", "09:00"), (2, "cancelled", "09:00"), (3, "booked", "11:30"), (4, "booked", "11:30")]
+    assert [
+        (a["occurrence"], a["status"], a["start_local"][11:16]) for a in got.body["appointments"]
+    ] == [
+        (1, "booked", "09:00"),
+        (2, "cancelled", "09:00"),
+        (3, "booked", "11:30"),
+        (4, "booked", "11:30"),
+    ]
     everything = desk.call("POST", f"/appointment-series/{series_id}/cancel", {"scope": "all"})
-    assert [o["outcome"] for o in everything.body["occurrences"]] == ["cancelled", "skipped", "cancelled", "cancelled"]
+    assert [o["outcome"] for o in everything.body["occurrences"]] == [
+        "cancelled",
+        "skipped",
+        "cancelled",
+        "cancelled",
+    ]
 
 
 def test_waitlist_offer_over_http(login, setup):
     desk = login("sunrise-frontdesk")
     admin = login("sunrise-admin")
-    assert admin.call("PUT", "/scheduling/waitlist-policy", {"hold_seconds": 600, "batch": 1}).status == 200
+    assert (
+        admin.call("PUT", "/scheduling/waitlist-policy", {"hold_seconds": 600, "batch": 1}).status
+        == 200
+    )
     booked = _book(desk, setup["patients"][0], "2027-07-20T14:00:00")
     assert booked.status == 201, booked.body
-    wait = desk.call("POST", "/waitlist", {
-        "patient_id": setup["patients"][1], "type_id": TYPE, "location_id": "loc-denver",
-        "provider_ids": ["prov-okafor"], "earliest": "2027-07-19", "latest": "2027-07-23"})
+    wait = desk.call(
+        "POST",
+        "/waitlist",
+        {
+            "patient_id": setup["patients"][1],
+            "type_id": TYPE,
+            "location_id": "loc-denver",
+            "provider_ids": ["prov-okafor"],
+            "earliest": "2027-07-19",
+            "latest": "2027-07-23",
+        },
+    )
     assert wait.status == 201, wait.body
-    cancel = desk.call("POST", f"/appointments/{booked.body['appointment_id']}/cancel", {"reason": "patient_request"})
+    cancel = desk.call(
+        "POST",
+        f"/appointments/{booked.body['appointment_id']}/cancel",
+        {"reason": "patient_request"},
+    )
     assert cancel.status == 200
     offers = desk.call("GET", "/waitlist/offers").body["offers"]
-    mine = [o for o in offers if o["patients"] and o["patients"][0]["entry_id"] == wait.body["entry_id"]]
+    mine = [
+        o for o in offers if o["patients"] and o["patients"][0]["entry_id"] == wait.body["entry_id"]
+    ]
     assert len(mine) == 1 and mine[0]["status"] == "open" and mine[0]["hold_seconds"] == 600
-    accepted = desk.call("POST", f"/waitlist/offers/{mine[0]['offer_id']}/accept", {"entry_id": wait.body["entry_id"]})
+    accepted = desk.call(
+        "POST",
+        f"/waitlist/offers/{mine[0]['offer_id']}/accept",
+        {"entry_id": wait.body["entry_id"]},
+    )
     assert accepted.status == 200, accepted.body
     assert accepted.body["patient_id"] == setup["patients"][1]
-    again = desk.call("POST", f"/waitlist/offers/{mine[0]['offer_id']}/accept", {"entry_id": wait.body["entry_id"]})
+    again = desk.call(
+        "POST",
+        f"/waitlist/offers/{mine[0]['offer_id']}/accept",
+        {"entry_id": wait.body["entry_id"]},
+    )
     assert again.status == 409 and again.body["error"] == "slot_gone"
 
 
@@ -158,9 +275,22 @@ def test_tenancy_and_roles_over_http(login, setup, anonymous):
     assert res.status == 201
     other = login("lakeside-admin").call("GET", f"/appointments/{res.body['appointment_id']}")
     assert other.status == 404
-    assert login("sunrise-biller").call("POST", "/appointments", {
-        "patient_id": setup["patients"][0], "provider_id": "prov-okafor", "location_id": "loc-denver",
-        "type_id": TYPE, "start": "2027-08-03T11:00:00"}).status == 403
+    assert (
+        login("sunrise-biller")
+        .call(
+            "POST",
+            "/appointments",
+            {
+                "patient_id": setup["patients"][0],
+                "provider_id": "prov-okafor",
+                "location_id": "loc-denver",
+                "type_id": TYPE,
+                "start": "2027-08-03T11:00:00",
+            },
+        )
+        .status
+        == 403
+    )
     assert anonymous.call("GET", f"/appointments/{res.body['appointment_id']}").status == 401
     audit = login("sunrise-admin").call("GET", f"/audit?patient_id={setup['patients'][0]}")
     kinds = {r["resource_type"] for r in audit.body["records"]} if audit.status == 200 else set()

@@ -27,6 +27,7 @@ from clinicflow.coverages.model import (
 from clinicflow.coverages.store import DynamoCoverageRepository, DynamoPayerLookup, S3CardImages
 from clinicflow.patients.store import DynamoAuditLog
 from clinicflow.platform.http import current_caller
+from clinicflow.platform.idempotency import idempotent
 from clinicflow.platform.identity import ALL_ROLES, Role
 
 router = APIGatewayRouter()  # type: ignore[no-untyped-call]
@@ -118,7 +119,7 @@ def list_coverages(patient_id: str) -> dict[str, Any]:
     return _list(service.list_coverages(caller, patient_id, repo=_repo, audit=_audit))
 
 
-@router.post("/patients/<patient_id>/coverages", status_code=201)
+@router.post("/patients/<patient_id>/coverages", status_code=201, middlewares=[idempotent])
 def create_coverage(patient_id: str, body: CoverageCreateRequest) -> dict[str, Any]:
     """Add a coverage (payer must be in the practice's payer directory)."""
     caller = current_caller(router)

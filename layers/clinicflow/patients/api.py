@@ -32,6 +32,7 @@ from clinicflow.patients.model import (
 )
 from clinicflow.patients.store import DynamoAuditLog, DynamoPatientRepository
 from clinicflow.platform.http import current_caller
+from clinicflow.platform.idempotency import idempotent
 from clinicflow.platform.identity import ALL_ROLES, Role
 
 router = APIGatewayRouter()  # type: ignore[no-untyped-call]
@@ -107,7 +108,7 @@ def list_patients(
     return _page(page)
 
 
-@router.post("/patients", status_code=201)
+@router.post("/patients", status_code=201, middlewares=[idempotent])
 def create_patient(body: PatientCreateRequest) -> dict[str, Any]:
     """Register a patient (409 with candidates when a likely duplicate exists)."""
     caller = current_caller(router)

@@ -12,6 +12,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import BaseModel, Field
 
 from clinicflow.platform.http import current_caller
+from clinicflow.platform.idempotency import idempotent
 from clinicflow.platform.identity import Caller, Role
 from clinicflow.staff import service
 from clinicflow.staff.model import InvitationInput, StaffMember
@@ -93,7 +94,7 @@ def _admin() -> Caller:
     return caller
 
 
-@router.post("/staff", summary="Invite a staff member", status_code=201)
+@router.post("/staff", summary="Invite a staff member", status_code=201, middlewares=[idempotent])
 def invite(body: InviteBody) -> StaffOut:
     """Create a user of the admin's practice; Cognito emails a temporary password."""
     caller = _admin()

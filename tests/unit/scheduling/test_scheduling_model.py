@@ -37,7 +37,8 @@ NOW = datetime(2026, 1, 5, 12, tzinfo=UTC)
 
 def tpl(**kw):
     hours = kw.pop("hours", None) or [
-        {"day": d, "start": "08:00", "end": "17:00"} for d in ("mon", "tue", "wed", "thu", "fri", "sun")
+        {"day": d, "start": "08:00", "end": "17:00"}
+        for d in ("mon", "tue", "wed", "thu", "fri", "sun")
     ]
     return AvailabilityTemplate.model_validate(
         {
@@ -54,8 +55,12 @@ def tpl(**kw):
 
 VISIT = AppointmentType(type_id="visit", name="Visit", duration_minutes=30)
 BUFFERED = AppointmentType(
-    type_id="proc", name="Procedure", duration_minutes=30, buffer_before_minutes=10,
-    buffer_after_minutes=15, needs_room=True,
+    type_id="proc",
+    name="Procedure",
+    duration_minutes=30,
+    buffer_before_minutes=10,
+    buffer_after_minutes=15,
+    needs_room=True,
 )
 
 
@@ -77,8 +82,14 @@ def appt(start, minutes=30, **kw):
 
 def work(first, last, templates=None, exceptions=(), closures=()):
     return working_intervals(
-        provider_id="prov-a", location_id="loc-denver", zone=DENVER, first=first, last=last,
-        templates=templates or [tpl()], exceptions=list(exceptions), closures=list(closures),
+        provider_id="prov-a",
+        location_id="loc-denver",
+        zone=DENVER,
+        first=first,
+        last=last,
+        templates=templates or [tpl()],
+        exceptions=list(exceptions),
+        closures=list(closures),
     )
 
 
@@ -134,24 +145,37 @@ def test_slots_across_dst_start_at_the_same_local_times():
     for day in (date(2026, 3, 8), date(2026, 11, 1)):
         working = work(day, day)
         slots = find_slots(
-            provider_id="prov-a", location_id="loc-denver", zone=DENVER, appointment_type=VISIT,
-            working=working, provider_busy=BusyTimeline([]), step_minutes=60,
+            provider_id="prov-a",
+            location_id="loc-denver",
+            zone=DENVER,
+            appointment_type=VISIT,
+            working=working,
+            provider_busy=BusyTimeline([]),
+            step_minutes=60,
         )
         assert [s.start.astimezone(DENVER).hour for s in slots] == list(range(8, 17))
 
 
 def test_exceptions_and_closures():
     vacation = AvailabilityException(
-        exception_id="away-1", provider_id="prov-a", kind=ExceptionKind.UNAVAILABLE,
-        start=datetime(2026, 1, 6, 15, tzinfo=UTC), end=datetime(2026, 1, 8, 7, tzinfo=UTC),
+        exception_id="away-1",
+        provider_id="prov-a",
+        kind=ExceptionKind.UNAVAILABLE,
+        start=datetime(2026, 1, 6, 15, tzinfo=UTC),
+        end=datetime(2026, 1, 8, 7, tzinfo=UTC),
     )
     extra = AvailabilityException(
-        exception_id="extra-1", provider_id="prov-a", kind=ExceptionKind.EXTRA_HOURS,
+        exception_id="extra-1",
+        provider_id="prov-a",
+        kind=ExceptionKind.EXTRA_HOURS,
         location_id="loc-denver",
-        start=datetime(2026, 1, 10, 16, tzinfo=UTC), end=datetime(2026, 1, 10, 19, tzinfo=UTC),
+        start=datetime(2026, 1, 10, 16, tzinfo=UTC),
+        end=datetime(2026, 1, 10, 19, tzinfo=UTC),
     )
     holiday = Closure(closure_id="closed-1", start_date=date(2026, 1, 8), end_date=date(2026, 1, 8))
-    got = work(date(2026, 1, 6), date(2026, 1, 10), exceptions=[vacation, extra], closures=[holiday])
+    got = work(
+        date(2026, 1, 6), date(2026, 1, 10), exceptions=[vacation, extra], closures=[holiday]
+    )
     days = sorted({local(s)[:10] for s, _ in got})
     assert days == ["2026-01-09", "2026-01-10"]  # 6th and 7th away, 8th closed, Sat extra
     assert (local(got[-1][0]), local(got[-1][1])) == ("2026-01-10 09:00", "2026-01-10 12:00")
@@ -161,9 +185,13 @@ def test_buffers_block_neighbouring_slots():
     day = date(2026, 1, 6)
     busy = BusyTimeline.of([appt(datetime(2026, 1, 6, 17, tzinfo=UTC), buffer_after_minutes=15)])
     slots = find_slots(
-        provider_id="prov-a", location_id="loc-denver", zone=DENVER,
+        provider_id="prov-a",
+        location_id="loc-denver",
+        zone=DENVER,
         appointment_type=BUFFERED.model_copy(update={"needs_room": False}),
-        working=work(day, day), provider_busy=busy, step_minutes=15,
+        working=work(day, day),
+        provider_busy=busy,
+        step_minutes=15,
     )
     starts = {local(s.start)[11:] for s in slots}
     # existing 10:00-10:30 (+15 after) holds 10:00-10:45; a new one needs 10 min before.
@@ -173,42 +201,65 @@ def test_buffers_block_neighbouring_slots():
 
 def test_rooms_needed_picks_a_free_room_or_none():
     day = date(2026, 1, 6)
-    rooms = [Room(room_id="room-1", location_id="loc-denver", name="1"),
-             Room(room_id="room-2", location_id="loc-denver", name="2")]
+    rooms = [
+        Room(room_id="room-1", location_id="loc-denver", name="1"),
+        Room(room_id="room-2", location_id="loc-denver", name="2"),
+    ]
     start = datetime(2026, 1, 6, 15, 10, tzinfo=UTC)  # 08:10 local
     r1 = BusyTimeline([(start - timedelta(minutes=10), start + timedelta(minutes=45))])
     found = find_slots(
-        provider_id="prov-a", location_id="loc-denver", zone=DENVER, appointment_type=BUFFERED,
-        working=work(day, day), provider_busy=BusyTimeline([]), rooms=rooms,
-        room_busy={"room-1": r1, "room-2": r1}, step_minutes=5,
+        provider_id="prov-a",
+        location_id="loc-denver",
+        zone=DENVER,
+        appointment_type=BUFFERED,
+        working=work(day, day),
+        provider_busy=BusyTimeline([]),
+        rooms=rooms,
+        room_busy={"room-1": r1, "room-2": r1},
+        step_minutes=5,
     )
     assert found and found[0].start >= start + timedelta(minutes=55)
     found2 = find_slots(
-        provider_id="prov-a", location_id="loc-denver", zone=DENVER, appointment_type=BUFFERED,
-        working=work(day, day), provider_busy=BusyTimeline([]), rooms=rooms,
-        room_busy={"room-1": r1}, step_minutes=5,
+        provider_id="prov-a",
+        location_id="loc-denver",
+        zone=DENVER,
+        appointment_type=BUFFERED,
+        working=work(day, day),
+        provider_busy=BusyTimeline([]),
+        rooms=rooms,
+        room_busy={"room-1": r1},
+        step_minutes=5,
     )
     assert found2[0].room_id == "room-2" and local(found2[0].start).endswith("08:00")
 
 
 def test_lock_blocks_cover_buffers_on_utc_five_minute_grid():
-    a = appt(datetime(2026, 3, 8, 8, 55, tzinfo=UTC), minutes=30, buffer_before_minutes=5,
-             buffer_after_minutes=10, room_id="room-1")
+    a = appt(
+        datetime(2026, 3, 8, 8, 55, tzinfo=UTC),
+        minutes=30,
+        buffer_before_minutes=5,
+        buffer_after_minutes=10,
+        room_id="room-1",
+    )
     keys = a.lock_keys()
     provider = [k for k in keys if k[0] == "P"]
     assert provider[0][2] == "20260308T0850" and provider[-1][2] == "20260308T0930"
     assert len(provider) == 9 and len(keys) == 18
     assert a.model_copy(update={"overbook": True}).lock_keys() == []
     assert a.model_copy(update={"status": Status.CANCELLED}).lock_keys() == []
-    assert blocks(datetime(2026, 1, 1, 0, 3, tzinfo=UTC), datetime(2026, 1, 1, 0, 6, tzinfo=UTC)) == [
-        "20260101T0000", "20260101T0005"]
+    assert blocks(
+        datetime(2026, 1, 1, 0, 3, tzinfo=UTC), datetime(2026, 1, 1, 0, 6, tzinfo=UTC)
+    ) == ["20260101T0000", "20260101T0005"]
 
 
 def test_a_type_must_fit_one_transaction():
     AppointmentType(type_id="long", name="Long", duration_minutes=240, needs_room=True).check()
     with pytest.raises(ValidationError) as err:
         AppointmentType(
-            type_id="long", name="Long", duration_minutes=240, buffer_after_minutes=10,
+            type_id="long",
+            name="Long",
+            duration_minutes=240,
+            buffer_after_minutes=10,
             needs_room=True,
         ).check()
     assert err.value.errors[0].field == "duration_minutes"
@@ -224,9 +275,18 @@ def test_status_machine_and_history():
     a = a.moved_to(Status.SEEN, at=t + timedelta(minutes=25), by="dr")
     a = a.moved_to(Status.CHECKED_OUT, at=t + timedelta(minutes=50), by="fd")
     assert [h.status for h in a.history] == [
-        Status.CONFIRMED, Status.CHECKED_IN, Status.ROOMED, Status.SEEN, Status.CHECKED_OUT]
-    assert a.waits() == {"check_in_to_roomed": 12, "roomed_to_seen": 8, "check_in_to_seen": 20,
-                         "check_in_to_check_out": 45}
+        Status.CONFIRMED,
+        Status.CHECKED_IN,
+        Status.ROOMED,
+        Status.SEEN,
+        Status.CHECKED_OUT,
+    ]
+    assert a.waits() == {
+        "check_in_to_roomed": 12,
+        "roomed_to_seen": 8,
+        "check_in_to_seen": 20,
+        "check_in_to_check_out": 45,
+    }
     assert a.version == 6
     with pytest.raises(InvalidTransitionError):
         a.moved_to(Status.CANCELLED, at=t, by="fd")
@@ -238,11 +298,19 @@ def test_status_machine_and_history():
 
 
 def test_series_keeps_local_time_across_dst():
-    starts = occurrence_starts(datetime(2026, 2, 24, 9, 0), DENVER, Recurrence(count=4, interval_weeks=2))
+    starts = occurrence_starts(
+        datetime(2026, 2, 24, 9, 0), DENVER, Recurrence(count=4, interval_weeks=2)
+    )
     assert [local(s) for s in starts] == [
-        "2026-02-24 09:00", "2026-03-10 09:00", "2026-03-24 09:00", "2026-04-07 09:00"]
+        "2026-02-24 09:00",
+        "2026-03-10 09:00",
+        "2026-03-24 09:00",
+        "2026-04-07 09:00",
+    ]
     assert starts[0].hour == 16 and starts[1].hour == 15  # MST then MDT
-    until = occurrence_starts(datetime(2026, 10, 20, 9), DENVER, Recurrence(until=date(2026, 11, 3)))
+    until = occurrence_starts(
+        datetime(2026, 10, 20, 9), DENVER, Recurrence(until=date(2026, 11, 3))
+    )
     assert [s.hour for s in until] == [15, 15, 16]
     with pytest.raises(ValidationError):
         occurrence_starts(datetime(2026, 1, 1, 9), DENVER, Recurrence())
@@ -253,18 +321,49 @@ def test_series_keeps_local_time_across_dst():
 
 def test_waitlist_fifo_and_fit():
     def entry(i, **kw):
-        return WaitlistEntry.model_validate({
-            "entry_id": f"wait-{i}", "patient_id": f"pat-{i}", "type_id": "visit",
-            "location_id": "loc-denver", "earliest": "2026-01-01", "latest": "2026-01-31",
-            "created_at": NOW + timedelta(minutes=i), **kw})
+        return WaitlistEntry.model_validate(
+            {
+                "entry_id": f"wait-{i}",
+                "patient_id": f"pat-{i}",
+                "type_id": "visit",
+                "location_id": "loc-denver",
+                "earliest": "2026-01-01",
+                "latest": "2026-01-31",
+                "created_at": NOW + timedelta(minutes=i),
+                **kw,
+            }
+        )
+
     entries = [entry(3), entry(1), entry(2, provider_ids=["prov-b"]), entry(4, latest="2026-01-02")]
-    got = next_in_line(entries, type_id="visit", provider_id="prov-a", location_id="loc-denver",
-                       day=date(2026, 1, 10), count=2)
+    got = next_in_line(
+        entries,
+        type_id="visit",
+        provider_id="prov-a",
+        location_id="loc-denver",
+        day=date(2026, 1, 10),
+        count=2,
+    )
     assert [e.entry_id for e in got] == ["wait-1", "wait-3"]
-    got = next_in_line(entries, type_id="visit", provider_id="prov-a", location_id="loc-denver",
-                       day=date(2026, 1, 10), exclude=["wait-1"], count=2)
+    got = next_in_line(
+        entries,
+        type_id="visit",
+        provider_id="prov-a",
+        location_id="loc-denver",
+        day=date(2026, 1, 10),
+        exclude=["wait-1"],
+        count=2,
+    )
     assert [e.entry_id for e in got] == ["wait-3"]
-    offer = Offer(offer_id="offer-1", provider_id="prov-a", location_id="loc-denver",
-                  type_id="visit", start=NOW, end=NOW, time_zone="America/Denver",
-                  entry_ids=("wait-1",), expires_at=NOW + timedelta(minutes=5), hold_seconds=300)
+    offer = Offer(
+        offer_id="offer-1",
+        provider_id="prov-a",
+        location_id="loc-denver",
+        type_id="visit",
+        start=NOW,
+        end=NOW,
+        time_zone="America/Denver",
+        entry_ids=("wait-1",),
+        expires_at=NOW + timedelta(minutes=5),
+        hold_seconds=300,
+    )
     assert offer.is_live(NOW) and not offer.is_live(NOW + timedelta(minutes=5))
