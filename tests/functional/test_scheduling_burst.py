@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 import threading
 import time
@@ -69,7 +70,7 @@ def overlaps_found(appointments: list[Appointment]) -> list[tuple[str, str, str]
     bad = []
     for (kind, _), items in held.items():
         items.sort(key=lambda a: a.footprint[0])
-        for prev, nxt in zip(items, items[1:], strict=False):
+        for prev, nxt in itertools.pairwise(items):
             if nxt.footprint[0] < prev.footprint[1]:
                 bad.append((kind, prev.appointment_id, nxt.appointment_id))
     return bad

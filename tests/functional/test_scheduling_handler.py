@@ -561,7 +561,10 @@ def test_seed_scheduling_uses_the_services(invoke, tables):
     }
     assert len([r for r in config_body["rooms"] if r["location_id"] == "loc-denver"]) == 3
     assert config_body["closures"][0]["start_date"] == "2028-01-01"
-    week = invoke("scheduling", "scheduling/list.json",
-                  query={"location_id": "loc-denver", "from_date": "2027-01-11", "to_date": "2027-01-17"})
+    week = invoke(
+        "scheduling",
+        "scheduling/list.json",
+        query={"location_id": "loc-denver", "from_date": "2027-01-11", "to_date": "2027-01-17"},
+    )
     assert len(week.body["appointments"]) >= 4
     assert {a["status"] for a in week.body["appointments"]} >= {"booked", "confirmed"}

@@ -4,7 +4,11 @@ Keys (every one starts with the practice id from the caller's token):
 - encounter:      PK `<p>#ENCOUNTER`, SK `<encounter_id>`
 - claim:          PK `<p>#CLAIM`, SK `<claim_id>` (the CLM01: a put on condition that it
                   does not exist makes it unique in the practice);
-                  GSI1 `<p>#PATIENT_CLAIMS#<patient_id>` / `<claim_id>` (duplicate checks)
+                  GSI1 `<p>#PATIENT_CLAIMS#<patient_id>` / `<claim_id>` (duplicate checks);
+                  GSI2 `<p>#CLAIM_STATE#<status>` / `<payer_id>#<updated_at>#<claim_id>`
+                  (batcher and work queues); `file_id`: the 837P file of the submission
+- encounter:      GSI2 `<p>#ENCOUNTER_STATE#<status>` / `<service_date>#<encounter_id>`
+                  (the billing cycle collects signed encounters)
 - fee schedule:   PK `<p>#FEES`, SK `<schedule_id>`
 - authorization:  PK `<p>#AUTH#<patient_id>`, SK `<authorization_id>`
 - rule settings:  PK `<p>#SCRUB_RULES`, SK `<payer_id>` (`*` for every payer)
@@ -42,6 +46,17 @@ class PatientClaimsIndex(GlobalSecondaryIndex["ClaimsItem"]):
     gsi1sk = UnicodeAttribute(range_key=True, attr_name="GSI1SK")
 
 
+class StateIndex(GlobalSecondaryIndex["ClaimsItem"]):
+    """GSI2 over claim and encounter items: records by lifecycle state."""
+
+    class Meta:
+        index_name = "GSI2"
+        projection = AllProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True, attr_name="GSI2PK")
+    gsi2sk = UnicodeAttribute(range_key=True, attr_name="GSI2SK")
+
+
 class ClaimsItem(MainModel):
     """Storage shape of every claims-slice record."""
 
@@ -51,7 +66,11 @@ class ClaimsItem(MainModel):
     status = UnicodeAttribute(null=True)
     gsi1pk = UnicodeAttribute(attr_name="GSI1PK", null=True)
     gsi1sk = UnicodeAttribute(attr_name="GSI1SK", null=True)
+    gsi2pk = UnicodeAttribute(attr_name="GSI2PK", null=True)
+    gsi2sk = UnicodeAttribute(attr_name="GSI2SK", null=True)
+    file_id = UnicodeAttribute(null=True)
     by_patient = PatientClaimsIndex()
+    by_state = StateIndex()
 
 
 def _get(pk: str, sk: str, cls: type[T]) -> T | None:
@@ -91,6 +110,8 @@ def encounter_item(e: Encounter) -> ClaimsItem:
         body=serial.dumps(e),
         version=e.version,
         status=e.status.value,
+        gsi2pk=tenant_key(e.practice_id, "ENCOUNTER_STATE", e.status.value),
+        gsi2sk=f"{e.data.service_date.isoformat()}#{e.encounter_id}",
     )
 
 
@@ -105,6 +126,8 @@ def claim_item(c: Claim) -> ClaimsItem:
         status=c.status.value,
         gsi1pk=tenant_key(c.practice_id, "PATIENT_CLAIMS", c.patient_id),
         gsi1sk=c.claim_id,
+        gsi2pk=tenant_key(c.practice_id, "CLAIM_STATE", c.status.value),
+        gsi2sk=f"{c.payer.payer_id}#{c.updated_at.isoformat()}#{c.claim_id}",
     )
 
 

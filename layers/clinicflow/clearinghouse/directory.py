@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 
 from clinicflow.clearinghouse.port import EligibilityClearinghouse
@@ -20,5 +21,17 @@ class AdapterDirectory:
 
 
 def default_directory() -> AdapterDirectory:
-    """The adapters this build ships: the sandbox only (a CAQH CORE adapter is still to come)."""
-    return AdapterDirectory({SANDBOX_ID: SandboxClearinghouse()})
+    """The sandbox, plus a CAQH CORE clearinghouse as `core` when CORE_CLEARINGHOUSE_URL is set.
+
+    Payers reached directly at a CORE endpoint (their route's endpoint URL) use
+    `clinicflow.clearinghouse.endpoints.default_endpoints()`.
+    """
+    adapters: dict[str, EligibilityClearinghouse] = {SANDBOX_ID: SandboxClearinghouse()}
+    core_url = os.environ.get("CORE_CLEARINGHOUSE_URL")
+    if core_url:
+        from clinicflow.clearinghouse.endpoints import default_endpoints
+
+        adapter = default_endpoints().endpoint(core_url)
+        if adapter is not None:
+            adapters["core"] = adapter
+    return AdapterDirectory(adapters)

@@ -1,37 +1,56 @@
-"""Eligibility HTTP API: run a real-time check, read it, download its raw 270/271."""
+"""Eligibility HTTP API: checks (cached unless forced), raw 270/271, history per coverage,
+corrections applied on request, the practice's eligibility settings."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any
 
+from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from clinicflow.clearinghouse.directory import default_directory
-from clinicflow.coverages.store import DynamoCoverageRepository
+from clinicflow.clearinghouse.endpoints import default_endpoints
+from clinicflow.coverages.store import DynamoCoverageRepository, DynamoPayerLookup
 from clinicflow.eligibility import service
-from clinicflow.eligibility.adapters import SliceSubjects
+from clinicflow.eligibility.adapters import ServiceIdentityWriter, SliceSubjects
+from clinicflow.eligibility.corrections import CORRECTABLE_FIELDS
 from clinicflow.eligibility.model import GENERAL_SERVICE_TYPE, MAX_SERVICE_TYPES, EligibilityCheck
-from clinicflow.eligibility.store import DynamoCheckRepository, S3DocumentStore
+from clinicflow.eligibility.policy import EligibilitySettings
+from clinicflow.eligibility.store import (
+    DynamoCheckRepository,
+    DynamoSettingsRepository,
+    S3DocumentStore,
+)
 from clinicflow.patients.store import DynamoAuditLog, DynamoPatientRepository
 from clinicflow.platform.config import settings
 from clinicflow.platform.http import current_caller
-from clinicflow.platform.identity import ALL_ROLES
+from clinicflow.platform.identity import ALL_ROLES, Role
 
 router = APIGatewayRouter()  # type: ignore[no-untyped-call]
 
 CHECK_ROLES = ALL_ROLES  # front desk, billers, providers and admins all verify coverage
 READ_ROLES = ALL_ROLES
+CORRECT_ROLES = frozenset({Role.FRONT_DESK, Role.BILLER, Role.ADMIN})  # who edits coverages
+SETTINGS_ROLES = frozenset({Role.ADMIN})
 
 _audit = DynamoAuditLog()
 _checks = DynamoCheckRepository()
 _documents = S3DocumentStore()
 _clearinghouses = default_directory()
+_endpoints = default_endpoints()
+_settings = DynamoSettingsRepository()
 _subjects = SliceSubjects(
     patient_repo=DynamoPatientRepository(),
     coverage_repo=DynamoCoverageRepository(),
+    audit=_audit,
+)
+_writer = ServiceIdentityWriter(
+    patient_repo=DynamoPatientRepository(),
+    coverage_repo=DynamoCoverageRepository(),
+    payers=DynamoPayerLookup(),
     audit=_audit,
 )
 
@@ -50,10 +69,33 @@ class CheckRequestBody(BaseModel):
     service_type_codes: Annotated[
         list[ServiceTypeCode], Field(min_length=1, max_length=MAX_SERVICE_TYPES)
     ] = [GENERAL_SERVICE_TYPE]
+    force: bool = Field(False, description="ask the payer even when a recent answer is stored")
 
 
-def _out(check: EligibilityCheck) -> dict[str, Any]:
-    body = check.model_dump(mode="json")
+class ApplyCorrectionsBody(BaseModel):
+    """The corrections of a check to write to the coverage / patient."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    fields: Annotated[list[str], Field(min_length=1, max_length=len(CORRECTABLE_FIELDS))]
+
+
+class SettingsBody(BaseModel):
+    """A practice's eligibility settings; `version` is the version the caller read (0: new)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    cache_hours: Annotated[int, Field(ge=0, le=168)] = 24
+    nightly_enabled: bool = False
+    nightly_days: Annotated[int, Field(ge=1, le=7)] = 3
+    payer_concurrency: Annotated[int, Field(ge=1, le=50)] = 5
+    version: Annotated[int, Field(ge=0)]
+
+
+def _out(check: EligibilityCheck, *, cached: bool | None = None) -> dict[str, Any]:
+    body = check.model_dump(mode="json", exclude={"fingerprint"})
+    if cached is not None:
+        body["cached"] = cached
     body["active"] = check.result.active
     body["coordination_of_benefits"] = check.result.coordination_of_benefits
     base = f"/eligibility/checks/{check.id}/raw"
@@ -62,8 +104,11 @@ def _out(check: EligibilityCheck) -> dict[str, Any]:
 
 
 @router.post("/eligibility/checks", status_code=201)
-def run_check(body: CheckRequestBody) -> dict[str, Any]:
-    """Ask the payer now; the answer is stored and returned (raw 270/271 kept in S3)."""
+def run_check(body: CheckRequestBody) -> Response[Any]:
+    """Ask the payer (201), or return the stored answer to the same question (200, cached).
+
+    Answers are reused for the practice's cache time (settings), unless `force` is true.
+    """
     caller = current_caller(router)
     caller.require(CHECK_ROLES)
     request = service.CheckRequest(
@@ -72,16 +117,68 @@ def run_check(body: CheckRequestBody) -> dict[str, Any]:
         service_date=body.service_date,
         service_types=body.service_type_codes,
     )
-    check = service.run_check(
+    outcome = service.check_eligibility(
         caller,
         request,
         subjects=_subjects,
         clearinghouses=_clearinghouses,
+        endpoints=_endpoints,
         documents=_documents,
         checks=_checks,
+        audit=_audit,
+        settings=_settings.get(caller.practice_id),
+        force=body.force,
         test_usage=settings().is_local,
     )
+    return Response(
+        status_code=200 if outcome.cached else 201,
+        content_type=content_types.APPLICATION_JSON,
+        body=_out(outcome.check, cached=outcome.cached),
+    )
+
+
+@router.get("/patients/<patient_id>/coverages/<coverage_id>/eligibility")
+def coverage_history(
+    patient_id: str,
+    coverage_id: str,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+) -> dict[str, Any]:
+    """The coverage's checks, newest first (`cursor` pages on)."""
+    caller = current_caller(router)
+    caller.require(READ_ROLES)
+    page = service.coverage_history(
+        caller, patient_id, coverage_id, subjects=_subjects, checks=_checks, audit=_audit,
+        limit=limit, cursor=cursor,
+    )  # fmt: skip
+    return {"items": [_out(c) for c in page.checks], "cursor": page.cursor}
+
+
+@router.post("/eligibility/checks/<check_id>/apply-corrections")
+def apply_corrections(check_id: str, body: ApplyCorrectionsBody) -> dict[str, Any]:
+    """Write chosen corrections (member id, names, birth dates) to the coverage / patient."""
+    caller = current_caller(router)
+    caller.require(CORRECT_ROLES)
+    check = service.apply_corrections(caller, check_id, body.fields, checks=_checks, writer=_writer)
     return _out(check)
+
+
+@router.get("/eligibility/settings")
+def get_settings() -> dict[str, Any]:
+    """The practice's eligibility settings (defaults until an admin sets them)."""
+    caller = current_caller(router)
+    caller.require(READ_ROLES)
+    return _settings.get(caller.practice_id).model_dump(mode="json")
+
+
+@router.put("/eligibility/settings")
+def put_settings(body: SettingsBody) -> dict[str, Any]:
+    """Set cache time, nightly checks and per-payer concurrency (admins; 409 on stale version)."""
+    caller = current_caller(router)
+    caller.require(SETTINGS_ROLES)
+    value = EligibilitySettings(**body.model_dump(exclude={"version"}))
+    stored = _settings.put(caller.practice_id, value, previous_version=body.version)
+    return stored.model_dump(mode="json")
 
 
 @router.get("/eligibility/checks/<check_id>")

@@ -10,13 +10,14 @@ from datetime import UTC, date, datetime
 
 import pydantic
 
+from clinicflow.eligibility.corrections import ReturnedIdentity
 from clinicflow.eligibility.model import (
     EligibilityResult,
     Person,
     Subject,
     unreadable_response,
 )
-from clinicflow.eligibility.summary import summarise
+from clinicflow.eligibility.summary import returned_identity, summarise
 from clinicflow.platform.errors import FieldError, ValidationError
 from clinicflow.x12 import InterchangeHeader, X12Error, parse_file
 from clinicflow.x12.eligibility import (
@@ -114,13 +115,20 @@ def build_request(
 
 def read_response(raw: str | bytes, service_types: Sequence[str]) -> EligibilityResult:
     """The front-desk result of a 271 interchange (unreadable -> an UNKNOWN result)."""
+    return read_exchange(raw, service_types)[0]
+
+
+def read_exchange(
+    raw: str | bytes, service_types: Sequence[str]
+) -> tuple[EligibilityResult, ReturnedIdentity | None]:
+    """The result of a 271 and the members as the payer answered (None when unreadable)."""
     try:
         parsed = parse_file(raw)
     except X12Error:
-        return unreadable_response()
+        return unreadable_response(), None
     for ic in parsed.interchanges:
         for group in ic.groups:
             for doc in group.transactions:
                 if isinstance(doc, EligibilityResponseDocument):
-                    return summarise(doc, service_types)
-    return unreadable_response()
+                    return summarise(doc, service_types), returned_identity(doc)
+    return unreadable_response(), None

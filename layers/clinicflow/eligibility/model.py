@@ -159,6 +159,19 @@ class EligibilityResult(Frozen):
         return bool(self.other_payers)
 
 
+class Correction(Frozen):
+    """A value the payer returned that differs from what was sent (PHI: API responses only).
+
+    `field` is one of CORRECTABLE_FIELDS; `applied_at`/`applied_by` are set once staff apply it.
+    """
+
+    field: str
+    sent: str | None = None
+    returned: str
+    applied_at: datetime | None = None
+    applied_by: str | None = None
+
+
 class EligibilityCheck(Frozen):
     """One stored check: what was asked, when, by whom, and the answer (ids only in keys)."""
 
@@ -172,6 +185,13 @@ class EligibilityCheck(Frozen):
     requested_at: datetime
     result: EligibilityResult
     has_response: bool = Field(description="False when the payer never answered (no 271)")
+    corrections: list[Correction] = Field(
+        default_factory=list, description="2100C/2100D values differing from what was sent"
+    )
+    fingerprint: str | None = Field(
+        None, description="digest of what was asked (subject, date, types): cache key, no PHI"
+    )
+    revision: int = Field(1, description="bumped when corrections are applied")
 
 
 class Person(Frozen):
@@ -186,12 +206,16 @@ class Person(Frozen):
 
 
 class PayerRoute(Frozen):
-    """How the practice reaches the payer for eligibility (from its payer directory)."""
+    """How the practice reaches the payer for eligibility (from its payer directory).
+
+    Either a clearinghouse (`clearinghouse_id`) or a direct CAQH CORE endpoint (`endpoint_url`).
+    """
 
     payer_id: str
     name: str
     clearinghouse_id: str | None = None
     clearinghouse_payer_id: str | None = None
+    endpoint_url: str | None = None
 
 
 class Practice(Frozen):

@@ -18,12 +18,15 @@ from clinicflow.clearinghouse.port import (
     ClearinghouseDirectory,
     ClearinghouseError,
     ClearinghouseTimeoutError,
+    EligibilityClearinghouse,
 )
 from clinicflow.clearinghouse.sandbox import SANDBOX_ID
 from clinicflow.eligibility import codec
+from clinicflow.eligibility.corrections import CORRECTABLE_FIELDS, corrections_for
 from clinicflow.eligibility.model import (
     CHECK_ID,
     MAX_SERVICE_TYPES,
+    Correction,
     EligibilityCheck,
     EligibilityNotAvailableError,
     EligibilityResult,
@@ -32,7 +35,14 @@ from clinicflow.eligibility.model import (
     raw_key,
     service_type_problem,
 )
-from clinicflow.platform.errors import FieldError, NotFoundError, Problems, ValidationError
+from clinicflow.eligibility.policy import EligibilitySettings, fingerprint, reusable
+from clinicflow.platform.errors import (
+    ConflictError,
+    FieldError,
+    NotFoundError,
+    Problems,
+    ValidationError,
+)
 from clinicflow.platform.identity import Caller
 
 RESOURCE = "eligibility_check"
@@ -74,6 +84,58 @@ class CheckRepository(Protocol):
 
     def get(self, practice_id: str, check_id: str) -> EligibilityCheck | None:
         """The check, or None."""
+        ...
+
+
+class CheckHistory(CheckRepository, Protocol):
+    """Checks per coverage (newest first) and versioned updates of a check."""
+
+    def for_coverage(
+        self,
+        practice_id: str,
+        coverage_id: str,
+        *,
+        since: datetime | None = None,
+        limit: int = 25,
+        cursor: str | None = None,
+    ) -> tuple[list[EligibilityCheck], str | None]:
+        """A page of the coverage's checks, newest first, and the next page's cursor."""
+        ...
+
+    def replace(
+        self,
+        practice_id: str,
+        before: EligibilityCheck,
+        after: EligibilityCheck,
+        audit: AuditRecord,
+    ) -> None:
+        """Store `after` if the stored check is still at `before.revision` (ConflictError)."""
+        ...
+
+
+class SettingsRepository(Protocol):
+    """A practice's eligibility settings."""
+
+    def get(self, practice_id: str) -> EligibilitySettings:
+        """The settings, or the defaults when never set."""
+        ...
+
+
+class EndpointConnections(Protocol):
+    """Adapters for payers reached directly at a CAQH CORE endpoint (the route's URL)."""
+
+    def endpoint(self, url: str) -> EligibilityClearinghouse | None:
+        """The adapter for the endpoint, or None when real-time endpoints are not configured."""
+        ...
+
+
+class IdentityWriter(Protocol):
+    """Applies corrections to the coverage (and patient) through their owners' services."""
+
+    def apply(
+        self, caller: Caller, patient_id: str, coverage_id: str, corrections: Sequence[Correction]
+    ) -> None:
+        """Write the returned values; ConflictError when a record changed since the check."""
         ...
 
 
@@ -125,6 +187,81 @@ def _service_types(codes: Sequence[str]) -> list[str]:
     return cleaned
 
 
+@dataclass(frozen=True)
+class CheckOutcome:
+    """A check and whether it is a stored answer reused from the cache."""
+
+    check: EligibilityCheck
+    cached: bool
+
+
+def _adapter(
+    subject: Subject,
+    clearinghouses: ClearinghouseDirectory,
+    endpoints: EndpointConnections | None,
+) -> EligibilityClearinghouse:
+    route = subject.payer
+    if route.clearinghouse_id:
+        adapter = clearinghouses.get(route.clearinghouse_id)
+        if adapter is None:
+            raise EligibilityNotAvailableError(
+                "no real-time eligibility connection is configured for the payer's clearinghouse"
+            )
+        return adapter
+    if route.endpoint_url:
+        direct = endpoints.endpoint(route.endpoint_url) if endpoints else None
+        if direct is None:
+            raise EligibilityNotAvailableError(
+                "real-time connections to payer endpoints are not configured"
+            )
+        return direct
+    raise EligibilityNotAvailableError(
+        "the payer has no eligibility route in the practice's payer directory"
+    )
+
+
+def check_eligibility(
+    caller: Caller,
+    request: CheckRequest,
+    *,
+    subjects: SubjectLookup,
+    clearinghouses: ClearinghouseDirectory,
+    documents: DocumentStore,
+    checks: CheckHistory,
+    audit: AuditLog,
+    settings: EligibilitySettings,
+    force: bool = False,
+    endpoints: EndpointConnections | None = None,
+    test_usage: bool = False,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    new_id: Callable[[], str] = new_check_id,
+) -> CheckOutcome:
+    """A stored answer to the same question within the practice's cache time, else a new check.
+
+    `force` always asks the payer. A reused answer is a read (audited as such).
+    """
+    service_types = _service_types(request.service_types)
+    subject = subjects.subject(caller, request.patient_id, request.coverage_id)
+    key = fingerprint(subject, request.service_date, service_types)
+    if not force and settings.cache_hours > 0:
+        at = now()
+        recent, _ = checks.for_coverage(
+            caller.practice_id, subject.coverage_id, since=at - settings.cache_for, limit=25
+        )
+        hit = reusable(recent, key=key, now=at, settings=settings)
+        if hit is not None:
+            audit.append(
+                [AuditRecord.of(caller, Action.READ, RESOURCE, hit.id, patient_id=hit.patient_id)]
+            )
+            return CheckOutcome(hit, cached=True)
+    check = _exchange(
+        caller, request, subject, service_types, key,
+        adapter=_adapter(subject, clearinghouses, endpoints), documents=documents,
+        checks=checks, test_usage=test_usage, now=now, new_id=new_id,
+    )  # fmt: skip
+    return CheckOutcome(check, cached=False)
+
+
 def run_check(
     caller: Caller,
     request: CheckRequest,
@@ -133,6 +270,7 @@ def run_check(
     clearinghouses: ClearinghouseDirectory,
     documents: DocumentStore,
     checks: CheckRepository,
+    endpoints: EndpointConnections | None = None,
     test_usage: bool = False,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
     new_id: Callable[[], str] = new_check_id,
@@ -140,16 +278,29 @@ def run_check(
     """Ask the coverage's payer in real time, keep both raw files, save and return the check."""
     service_types = _service_types(request.service_types)
     subject = subjects.subject(caller, request.patient_id, request.coverage_id)
+    key = fingerprint(subject, request.service_date, service_types)
+    return _exchange(
+        caller, request, subject, service_types, key,
+        adapter=_adapter(subject, clearinghouses, endpoints), documents=documents,
+        checks=checks, test_usage=test_usage, now=now, new_id=new_id,
+    )  # fmt: skip
+
+
+def _exchange(
+    caller: Caller,
+    request: CheckRequest,
+    subject: Subject,
+    service_types: list[str],
+    key: str,
+    *,
+    adapter: EligibilityClearinghouse,
+    documents: DocumentStore,
+    checks: CheckRepository,
+    test_usage: bool,
+    now: Callable[[], datetime],
+    new_id: Callable[[], str],
+) -> EligibilityCheck:
     route = subject.payer
-    if not route.clearinghouse_id:
-        raise EligibilityNotAvailableError(
-            "the payer has no eligibility route in the practice's payer directory"
-        )
-    adapter = clearinghouses.get(route.clearinghouse_id)
-    if adapter is None:
-        raise EligibilityNotAvailableError(
-            "no real-time eligibility connection is configured for the payer's clearinghouse"
-        )
     check_id = new_id()
     started = now()
     raw_270 = codec.build_request(
@@ -157,7 +308,7 @@ def run_check(
         service_types,
         request.service_date,
         check_id,
-        receiver_id=route.clearinghouse_id,
+        receiver_id=route.clearinghouse_id or route.payer_id,
         test=test_usage or route.clearinghouse_id == SANDBOX_ID,
         now=started,
     )
@@ -165,6 +316,7 @@ def run_check(
     documents.put(raw_key(practice_id, check_id, "270"), raw_270.encode(), X12_CONTENT_TYPE)
     result: EligibilityResult
     has_response = False
+    corrections: list[Correction] = []
     try:
         raw_271 = adapter.exchange_270(route.clearinghouse_payer_id or route.payer_id, raw_270)
     except ClearinghouseTimeoutError:
@@ -174,7 +326,8 @@ def run_check(
     else:
         has_response = True
         documents.put(raw_key(practice_id, check_id, "271"), raw_271.encode(), X12_CONTENT_TYPE)
-        result = codec.read_response(raw_271, service_types)
+        result, returned = codec.read_exchange(raw_271, service_types)
+        corrections = corrections_for(subject, returned)
     check = EligibilityCheck(
         id=check_id,
         patient_id=subject.patient_id,
@@ -186,6 +339,8 @@ def run_check(
         requested_at=started,
         result=result,
         has_response=has_response,
+        corrections=corrections,
+        fingerprint=key,
     )
     audit = AuditRecord.of(caller, Action.CREATE, RESOURCE, check_id, patient_id=check.patient_id)
     checks.save(practice_id, check, audit)
@@ -235,3 +390,92 @@ def raw_file(
     return RawFile(
         kind="270" if kind == "270" else "271", url=url, expires_in=URL_TTL_SECONDS, text=text
     )
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    """A page of a coverage's checks, newest first."""
+
+    checks: list[EligibilityCheck]
+    cursor: str | None
+
+
+def coverage_history(
+    caller: Caller,
+    patient_id: str,
+    coverage_id: str,
+    *,
+    subjects: SubjectLookup,
+    checks: CheckHistory,
+    audit: AuditLog,
+    limit: int = 20,
+    cursor: str | None = None,
+) -> HistoryPage:
+    """The checks of one coverage of a patient (404 unless both are the caller's practice's)."""
+    if not 1 <= limit <= 100:
+        raise ValidationError(FieldError("limit", "must be 1 to 100"))
+    subjects.subject(caller, patient_id, coverage_id)  # 404s, and audits the coverage read
+    found, next_cursor = checks.for_coverage(
+        caller.practice_id, coverage_id, limit=limit, cursor=cursor
+    )
+    mine = [c for c in found if c.patient_id == patient_id]
+    if mine:
+        audit.append(
+            [
+                AuditRecord.of(caller, Action.READ, RESOURCE, c.id, patient_id=c.patient_id)
+                for c in mine
+            ]
+        )
+    return HistoryPage(mine, next_cursor)
+
+
+def apply_corrections(
+    caller: Caller,
+    check_id: str,
+    fields: Sequence[str],
+    *,
+    checks: CheckHistory,
+    writer: IdentityWriter,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> EligibilityCheck:
+    """Apply the chosen corrections of a check to the coverage/patient, and mark them applied.
+
+    Each field must be a correction of this check not applied yet. The records are changed
+    through their owners' services (version-checked, audited); a record that no longer
+    holds the value that was sent answers 409 and nothing is written.
+    """
+    wanted = list(dict.fromkeys(fields))
+    problems = Problems()
+    if not wanted:
+        problems.add("fields", "give at least one field to apply")
+    check = _load(caller, check_id, checks)
+    pending = {c.field: c for c in check.corrections if c.applied_at is None}
+    applied = {c.field for c in check.corrections if c.applied_at is not None}
+    for i, name in enumerate(wanted):
+        if name not in CORRECTABLE_FIELDS:
+            problems.add(f"fields.{i}", "is not a correctable field")
+        elif name in applied:
+            problems.add(f"fields.{i}", "was already applied")
+        elif name not in pending:
+            problems.add(f"fields.{i}", "is not a correction of this check")
+    problems.raise_if_any()
+    chosen = [pending[name] for name in wanted]
+    writer.apply(caller, check.patient_id, check.coverage_id, chosen)
+    at = now()
+    after = check.model_copy(
+        update={
+            "corrections": [
+                c.model_copy(update={"applied_at": at, "applied_by": caller.username})
+                if c.field in wanted
+                else c
+                for c in check.corrections
+            ],
+            "revision": check.revision + 1,
+        }
+    )
+    record = AuditRecord.of(caller, Action.UPDATE, RESOURCE, check.id, patient_id=check.patient_id)
+    try:
+        checks.replace(caller.practice_id, check, after, record)
+    except ConflictError:
+        raise ConflictError("the check changed while its corrections were applied") from None
+    return after

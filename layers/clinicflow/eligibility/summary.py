@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
+from clinicflow.eligibility.corrections import ReturnedIdentity, ReturnedPerson
 from clinicflow.eligibility.model import (
     GENERAL_SERVICE_TYPE,
     Accumulator,
@@ -314,3 +315,29 @@ def summarise(doc: EligibilityResponseDocument, service_types: Sequence[str]) ->
         messages=_unique(m for b in benefits for m in b.messages),
         problems=problems,
     )
+
+
+def _returned(member: Member, *, with_id: bool) -> ReturnedPerson:
+    name = member.name
+    member_id = name.identifier if with_id and name.id_qualifier in {"MI", "II"} else None
+    demographics = member.demographics
+    return ReturnedPerson(
+        last_name=name.name,
+        first_name=name.first_name,
+        birth_date=demographics.birth_date if demographics else None,
+        member_id=member_id,
+    )
+
+
+def returned_identity(doc: EligibilityResponseDocument) -> ReturnedIdentity | None:
+    """The first subscriber (2100C) and its first dependent (2100D) as the payer answered."""
+    for source in doc.sources:
+        for receiver in source.receivers:
+            for sub in receiver.subscribers:
+                return ReturnedIdentity(
+                    subscriber=_returned(sub, with_id=True),
+                    dependent=_returned(sub.dependents[0], with_id=False)
+                    if sub.dependents
+                    else None,
+                )
+    return None

@@ -177,6 +177,7 @@ class SkipReason(StrEnum):
     SUPPRESSED = "suppressed"
     NO_SMS_NUMBER = "no_sms_number"
     QUIET_HOURS = "quiet_hours"
+    TOO_LATE = "too_late"
 
 
 @dataclass(frozen=True)
@@ -204,3 +205,14 @@ def mask_address(address: str) -> str:
         local, domain = address.split("@", 1)
         return f"{local[:1]}***@{domain}"
     return f"***{address[-4:]}" if len(address) > 4 else "***"
+
+
+E164 = re.compile(r"^\+[1-9]\d{7,14}$")
+
+
+@dataclass(frozen=True)
+class MessagingSettings:
+    """A practice's messaging settings: its SMS origination number (E.164), if any."""
+
+    sms_number: str | None = None
+    version: int = 0

@@ -49,7 +49,8 @@ class Email:
 
 _MONTHS = {
     "en": "January February March April May June July August September October November December",
-    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
+    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre "
+    "diciembre",
 }
 _DAYS = {
     "en": "Monday Tuesday Wednesday Thursday Friday Saturday Sunday",
@@ -62,8 +63,7 @@ _SMS: dict[str, dict[Kind, str]] = {
         "Reply C to confirm or R to reschedule.",
         Kind.CONFIRMED: "Thanks $first_name, your appointment on $when at $location is confirmed.",
         Kind.RESCHEDULE_REQUESTED: "Thanks, our front desk will contact you to find a new time.",
-        Kind.HELP: "Reply C to confirm your appointment or R to reschedule. "
-        "Reply STOP to opt out.",
+        Kind.HELP: "Reply C to confirm your appointment or R to reschedule. Reply STOP to opt out.",
         Kind.NOTHING_TO_CONFIRM: "We found no upcoming appointment to confirm. "
         "Please call our front desk.",
         Kind.FRONT_DESK_FOLLOWS_UP: "Thanks, our front desk will contact you.",
@@ -92,11 +92,11 @@ _EMAIL_TEXT = {
     "Si necesita cambiarla, comuníquese con $practice.\n",
 }
 _EMAIL_HTML = {
-    "en": "<!doctype html><html lang=\"en\"><body><p>Hello $first_name,</p>"
+    "en": '<!doctype html><html lang="en"><body><p>Hello $first_name,</p>'
     "<p>This is a reminder of your appointment on <strong>$when</strong> at "
     "<strong>$location</strong>.</p><p>If you need to change it, please contact "
     "$practice.</p></body></html>",
-    "es": "<!doctype html><html lang=\"es\"><body><p>Hola $first_name,</p>"
+    "es": '<!doctype html><html lang="es"><body><p>Hola $first_name,</p>'
     "<p>Le recordamos su cita el <strong>$when</strong> en <strong>$location</strong>.</p>"
     "<p>Si necesita cambiarla, comuníquese con $practice.</p></body></html>",
 }

@@ -1,6 +1,6 @@
 // Settings tabs for the calendar: rooms, appointment types (with colours) and availability
 // (weekly templates and one-off exceptions). Admins configure; front desk enters exceptions.
-import { h, replace, field, messageBox, announce, nextId, confirmDialog, formatDateTime } from "../dom.js";
+import { h, replace, field, messageBox, announce, nextId, confirmDialog } from "../dom.js";
 import { post, put, del, seg, ApiError } from "../api.js";
 import { formDialog, values } from "../forms.js";
 import { scheduleData, forgetScheduleData, WEEKDAYS } from "../schedule-data.js";
@@ -147,8 +147,8 @@ async function availabilityTab(container, reload) {
         if (await confirmDialog("Delete weekly hours", "Delete these weekly hours? Booked appointments stay.", "Delete")) run(container, () => del(`/scheduling/templates/${seg(t.template_id)}`), "Weekly hours deleted.", reload);
       } }, "Delete"))))) : h("p", {}, "No weekly hours yet: nobody can be booked until they have some."),
     h("h3", {}, "Closures"),
-    closures.length ? h("ul", {}, closures.map((c) => h("li", {}, JSON.stringify(c.dates || c.date || c).replace(/[{}"[\]]/g, " ").trim()))) : h("p", {}, "No closures."),
-    h("p", { class: "muted" }, `Exceptions (time off, extra hours) are added per provider with "Add exception"; they show on the calendar as unavailable time is refused. Updated ${formatDateTime(new Date().toISOString())}.`));
+    closures.length ? h("ul", {}, closures.map((c) => h("li", {}, `${c.start_date}${c.end_date !== c.start_date ? ` to ${c.end_date}` : ""} · ${c.location_id ? locName(c.location_id) : "every location"}${c.reason ? ` · ${c.reason}` : ""}`))) : h("p", {}, "No closures."),
+    h("p", { class: "muted" }, "Exceptions (time off, extra hours) are added per provider with Add exception; booking then refuses or allows those times."));
 }
 
 function templateDialog(data, reload) {

@@ -96,7 +96,7 @@ function addLocation(reload) {
     field({ label: "Street address", name: "address.line1", required: true }),
     field({ label: "City", name: "address.city", required: true }),
     field({ label: "State", name: "address.state", required: true, attrs: { maxlength: "2" } }),
-    field({ label: "ZIP code", name: "address.postal_code", required: true, inputmode: "numeric" }),
+    field({ label: "ZIP+4 code", name: "address.postal_code", required: true, inputmode: "numeric", hint: "9 digits, e.g. 80202-2917" }),
     field({ label: "Time zone", name: "time_zone", required: true, options: timeZones(), value: "America/Denver" }),
     field({ label: "Place of service code", name: "place_of_service", required: true, value: "11", hint: "CMS POS code: 11 is an office." }),
     field({ label: "Phone", name: "phone", type: "tel" }),

@@ -1,0 +1,1 @@
+"""Appointment reminders (one EventBridge Scheduler schedule each) and two-way SMS replies."""
