@@ -92,6 +92,7 @@ def test_active_check_round_trip(invoke: Any, documents: MemoryDocuments) -> Non
         f"{PRACTICE}/eligibility/{check_id}/271.x12",
     }
     got = invoke("eligibility", E + "get.json", path={"check_id": check_id}, practice_id=PRACTICE)
+    assert check.pop("cached") is False  # a new answer; a reused one says True (and 200)
     assert got.status == 200 and got.body == check
     raw = invoke(
         "eligibility", E + "raw.json", path={"check_id": check_id, "kind": "271"},

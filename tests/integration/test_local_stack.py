@@ -104,9 +104,10 @@ def test_clock_fires_a_due_schedule_once_into_its_queue(stack: LocalStack):
             "Input": json.dumps({"kind": "test"}),
         },
     )
-    assert stack.advance_clock(timedelta(hours=1)) == 0
-    assert stack.advance_clock(timedelta(hours=1, minutes=1)) == 1
-    assert stack.advance_clock(timedelta(minutes=10)) == 0
+    stack.advance_clock(timedelta(hours=1))
+    assert sqs.receive_message(QueueUrl=queue_url).get("Messages", []) == []  # not yet due
+    stack.advance_clock(timedelta(hours=1, minutes=1))
+    stack.advance_clock(timedelta(minutes=10))  # a later tick must not fire it again
     messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)["Messages"]
     assert [json.loads(m["Body"]) for m in messages] == [{"kind": "test"}]
     names = [s["Name"] for s in scheduler.list_schedules()["Schedules"]]
@@ -182,3 +183,27 @@ def test_an_invited_user_gets_the_invitation_and_signs_in(stack, login):
     assert claims["custom:practice_id"] == "sunrise"
     outbox = admin.call("GET", "/_local/outbox").body["messages"]
     assert any(m["to"] == "new.biller@example.org" for m in outbox)
+
+
+def test_concurrent_requests_of_two_practices_never_cross(login):
+    from concurrent.futures import ThreadPoolExecutor
+
+    sunrise, lakeside = login("sunrise-frontdesk"), login("lakeside-frontdesk")
+    mine = {
+        "sunrise": [p["id"] for p in sunrise.call("GET", "/patients?limit=10").body["items"]],
+        "lakeside": [p["id"] for p in lakeside.call("GET", "/patients?limit=10").body["items"]],
+    }
+    jobs = [
+        (client, name, pid)
+        for client, name in ((sunrise, "sunrise"), (lakeside, "lakeside"))
+        for pid in mine[name]
+    ] * 3
+
+    def read(job):
+        client, _, pid = job
+        return client.call("GET", f"/patients/{pid}")
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        results = list(pool.map(read, jobs))
+    assert [r.status for r in results] == [200] * len(jobs)
+    assert [r.body["id"] for r in results] == [pid for _, _, pid in jobs]

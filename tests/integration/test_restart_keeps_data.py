@@ -40,7 +40,7 @@ def _start(data_dir: Path, port: int, *extra: str) -> subprocess.Popen[bytes]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 240
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise AssertionError(proc.stdout.read().decode() if proc.stdout else "exited")

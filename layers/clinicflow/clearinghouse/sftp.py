@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-import paramiko
+import paramiko  # type: ignore[import-untyped]
 
 from clinicflow.clearinghouse.claims_port import InboundFile
 from clinicflow.clearinghouse.port import (
@@ -68,9 +68,13 @@ class SftpClaimsClearinghouse:
         try:
             sock = socket.create_connection((e.host, e.port), timeout=e.timeout)
         except TimeoutError:
-            raise ClearinghouseTimeoutError("the SFTP clearinghouse did not answer in time") from None
+            raise ClearinghouseTimeoutError(
+                "the SFTP clearinghouse did not answer in time"
+            ) from None
         except OSError:
-            raise ClearinghouseUnavailableError("the SFTP clearinghouse refused the connection") from None
+            raise ClearinghouseUnavailableError(
+                "the SFTP clearinghouse refused the connection"
+            ) from None
         transport = paramiko.Transport(sock)
         try:
             transport.banner_timeout = e.timeout
@@ -83,14 +87,16 @@ class SftpClaimsClearinghouse:
             client = paramiko.SFTPClient.from_transport(transport)
             if client is None:
                 raise ClearinghouseUnavailableError("the SFTP server opened no session")
-            client.get_channel().settimeout(e.timeout)  # type: ignore[union-attr]
+            client.get_channel().settimeout(e.timeout)
             yield client
         except paramiko.AuthenticationException:
             raise ClearinghouseError("the SFTP clearinghouse refused the credentials") from None
         except (paramiko.SSHException, EOFError):
             raise ClearinghouseUnavailableError("the SFTP session failed") from None
         except TimeoutError:
-            raise ClearinghouseTimeoutError("the SFTP clearinghouse did not answer in time") from None
+            raise ClearinghouseTimeoutError(
+                "the SFTP clearinghouse did not answer in time"
+            ) from None
         finally:
             transport.close()
 
@@ -128,7 +134,9 @@ class SftpClaimsClearinghouse:
             try:
                 entries = client.listdir_attr(folder)
             except OSError:
-                raise ClearinghouseUnavailableError("the SFTP download folder is unreadable") from None
+                raise ClearinghouseUnavailableError(
+                    "the SFTP download folder is unreadable"
+                ) from None
             for entry in sorted(entries, key=lambda a: a.filename):
                 if entry.filename.endswith(PART) or not stat.S_ISREG(entry.st_mode or 0):
                     continue

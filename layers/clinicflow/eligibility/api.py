@@ -3,7 +3,7 @@ corrections applied on request, the practice's eligibility settings."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
@@ -11,11 +11,13 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import BaseModel, ConfigDict, Field
 
+from clinicflow.audit.model import Action, AuditRecord
 from clinicflow.clearinghouse.directory import default_directory
 from clinicflow.clearinghouse.endpoints import default_endpoints
 from clinicflow.coverages.store import DynamoCoverageRepository, DynamoPayerLookup
 from clinicflow.eligibility import service
 from clinicflow.eligibility.adapters import ServiceIdentityWriter, SliceSubjects
+from clinicflow.eligibility.batch_store import DynamoFlagStore
 from clinicflow.eligibility.corrections import CORRECTABLE_FIELDS
 from clinicflow.eligibility.model import GENERAL_SERVICE_TYPE, MAX_SERVICE_TYPES, EligibilityCheck
 from clinicflow.eligibility.policy import EligibilitySettings
@@ -26,6 +28,7 @@ from clinicflow.eligibility.store import (
 )
 from clinicflow.patients.store import DynamoAuditLog, DynamoPatientRepository
 from clinicflow.platform.config import settings
+from clinicflow.platform.errors import FieldError, ValidationError
 from clinicflow.platform.http import current_caller
 from clinicflow.platform.identity import ALL_ROLES, Role
 
@@ -35,6 +38,7 @@ CHECK_ROLES = ALL_ROLES  # front desk, billers, providers and admins all verify 
 READ_ROLES = ALL_ROLES
 CORRECT_ROLES = frozenset({Role.FRONT_DESK, Role.BILLER, Role.ADMIN})  # who edits coverages
 SETTINGS_ROLES = frozenset({Role.ADMIN})
+FLAG_RESOURCE = "eligibility_flag"
 
 _audit = DynamoAuditLog()
 _checks = DynamoCheckRepository()
@@ -42,6 +46,7 @@ _documents = S3DocumentStore()
 _clearinghouses = default_directory()
 _endpoints = default_endpoints()
 _settings = DynamoSettingsRepository()
+_flags = DynamoFlagStore()
 _subjects = SliceSubjects(
     patient_repo=DynamoPatientRepository(),
     coverage_repo=DynamoCoverageRepository(),
@@ -207,3 +212,51 @@ def get_raw(check_id: str, kind: str, inline: Annotated[bool, Query()] = False) 
     if raw.text is not None:
         out["text"] = raw.text
     return out
+
+
+MAX_FLAG_DAYS = 31
+
+
+def _instant(value: str, name: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(FieldError(name, "must be an ISO date or date-time")) from None
+    if len(value) == 10:  # a date: its UTC midnight
+        return datetime.combine(parsed.date(), time(0), tzinfo=UTC)
+    if parsed.tzinfo is None:
+        raise ValidationError(FieldError(name, "must carry a UTC offset")) from None
+    return parsed.astimezone(UTC)
+
+
+@router.get("/eligibility/flags")
+def list_flags(
+    from_: Annotated[str, Query(alias="from", min_length=10, max_length=40)],
+    to: Annotated[str, Query(min_length=10, max_length=40)],
+    problems_only: Annotated[bool, Query()] = False,
+    limit: Annotated[int, Query(ge=1, le=500)] = 200,
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+) -> dict[str, Any]:
+    """Nightly-check flags of appointments starting in [from, to) (dates are UTC midnights).
+
+    The calendar shows the problems (`problem: true`): inactive coverage, AAA errors, no
+    coverage on file, payer unavailable.
+    """
+    caller = current_caller(router)
+    caller.require(READ_ROLES)
+    start, end = _instant(from_, "from"), _instant(to, "to")
+    if not start < end or end - start > timedelta(days=MAX_FLAG_DAYS):
+        raise ValidationError(FieldError("to", f"must be after from, at most {MAX_FLAG_DAYS} days"))
+    found, next_cursor = _flags.between(
+        caller.practice_id, start, end, problems_only=problems_only, limit=limit, cursor=cursor
+    )
+    if found:
+        _audit.append(
+            [
+                AuditRecord.of(
+                    caller, Action.READ, FLAG_RESOURCE, f.appointment_id, patient_id=f.patient_id
+                )
+                for f in found
+            ]
+        )
+    return {"items": [f.model_dump(mode="json") for f in found], "cursor": next_cursor}

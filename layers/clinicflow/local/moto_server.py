@@ -6,6 +6,8 @@ closed here because ClinicFlow's security relies on them in AWS:
 - Cognito refuses `UpdateUserAttributes` on attributes the app client may not write and
   any change of an immutable attribute (moto accepts both).
 - Lambda invocations run the project's real handlers in-process (see `lambdas.py`).
+And one service moto lacks: AWS End User Messaging SMS `SendTextMessage` is answered, and SES
+emails recorded, by `messaging.py` (into the outbox, with delivery-status events).
 """
 
 from __future__ import annotations
@@ -95,9 +97,14 @@ class SerialisedApp:
 
     app: WSGIApp
     outbox: Outbox | None = None
+    messaging: Any = None  # clinicflow.local.messaging.LocalMessaging, set by the stack
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
         target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if self.messaging is not None:
+            answered = self._messaging(environ, start_response, target)
+            if answered is not None:
+                return answered
         cognito = target.startswith("AWSCognitoIdentityProviderService.")
         guarded = cognito and target.endswith(("UpdateUserAttributes", ".AdminCreateUser"))
         body = b""
@@ -127,6 +134,42 @@ class SerialisedApp:
             finally:
                 _holder.held = False
 
+    def _messaging(
+        self, environ: dict[str, Any], start_response: Callable[..., Any], target: str
+    ) -> list[bytes] | None:
+        """End User Messaging SMS (not in moto) answered here; SES emails recorded."""
+        from clinicflow.local.messaging import SES_SEND_PATH, SMS_TARGET
+
+        if target == SMS_TARGET:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            payload = json.loads(environ["wsgi.input"].read(length) or b"{}")
+            status, answer = self.messaging.send_text(payload)
+            start_response(
+                "200 OK" if status == 200 else "400 Bad Request",
+                [("Content-Type", "application/x-amz-json-1.0")],
+            )
+            return [json.dumps(answer).encode()]
+        if environ.get("PATH_INFO") == SES_SEND_PATH and environ.get("REQUEST_METHOD") == "POST":
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            body = environ["wsgi.input"].read(length)
+            environ["wsgi.input"] = io.BytesIO(body)
+            statuses: list[str] = []
+
+            def recording_start(status: str, *args: Any) -> Any:
+                statuses.append(status)
+                return start_response(status, *args)
+
+            with _lock:
+                _holder.held = True
+                try:
+                    result = list(self.app(environ, recording_start))
+                finally:
+                    _holder.held = False
+            if statuses and statuses[0].startswith("200"):
+                self.messaging.record_email(json.loads(body or b"{}"), json.loads(b"".join(result)))
+            return result
+        return None
+
 
 @dataclass
 class MotoServer:
@@ -135,6 +178,7 @@ class MotoServer:
     host: str = "127.0.0.1"
     port: int = 0
     outbox: Outbox | None = None
+    app: SerialisedApp | None = field(default=None, init=False, repr=False)
     _server: BaseWSGIServer | None = field(default=None, init=False, repr=False)
     _thread: threading.Thread | None = field(default=None, init=False, repr=False)
 
@@ -154,6 +198,7 @@ class MotoServer:
 
         default_user_config["stepfunctions"]["execute_state_machine"] = True
         app = SerialisedApp(DomainDispatcherApplication(create_backend_app), self.outbox)
+        self.app = app
         self._server = make_server(
             self.host, self.port, app, threaded=True, request_handler=MotoRequestHandler
         )

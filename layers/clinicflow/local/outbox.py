@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ class OutboxMessage:
     message_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
     status: str = "delivered"
+    sender: str = ""  # the origination number or From address (patients reply to it)
 
 
 @dataclass
@@ -41,7 +42,27 @@ class Outbox:
     def __post_init__(self) -> None:
         if self.path and self.path.exists():
             for line in self.path.read_text().splitlines():
-                self._messages.append(OutboxMessage(**json.loads(line)))
+                data = json.loads(line)
+                if "status_of" in data:
+                    self._replace_status(data["status_of"], data["status"])
+                else:
+                    self._messages.append(OutboxMessage(**data))
+
+    def _replace_status(self, message_id: str, status: str) -> bool:
+        for i, m in enumerate(self._messages):
+            if m.message_id == message_id:
+                self._messages[i] = replace(m, status=status)
+                return True
+        return False
+
+    def set_status(self, message_id: str, status: str) -> bool:
+        """Record a delivery status reported for a message (e.g. queued → delivered)."""
+        with self._lock:
+            found = self._replace_status(message_id, status)
+            if found and self.path:
+                with self.path.open("a") as out:
+                    out.write(json.dumps({"status_of": message_id, "status": status}) + "\n")
+        return found
 
     def add(self, message: OutboxMessage) -> OutboxMessage:
         """Record a message."""

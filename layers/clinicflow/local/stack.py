@@ -23,11 +23,14 @@ from clinicflow.local.clock import Clock, ScheduleFirer, Ticker
 from clinicflow.local.dynamodb_local import DynamoDBLocal
 from clinicflow.local.event_sources import SqsPoller, sqs_pollers
 from clinicflow.local.lambdas import FunctionRegistry, patch_moto_invoke, register_functions
+from clinicflow.local.messaging import LocalMessaging
 from clinicflow.local.moto_server import MotoServer
 from clinicflow.local.outbox import Outbox
 from clinicflow.local.persistence import Snapshotter
+from clinicflow.local.powertools_threads import make_powertools_thread_safe
 from clinicflow.local.provision import provision_aws, provision_tables
 from clinicflow.local.state_machines import provision_state_machines, provision_time_triggers
+from clinicflow.local.streams import StreamPoller, stream_pollers, subscribe_sns_functions
 from clinicflow.local.template import REGION, Template
 
 logger = logging.getLogger("clinicflow.local")
@@ -82,6 +85,8 @@ class LocalStack:
     _http: BaseWSGIServer | None = None
     _openapi: dict[str, Any] | None = None
     pollers: list[SqsPoller] = field(default_factory=list)
+    streams: list[StreamPoller] = field(default_factory=list)
+    messaging: LocalMessaging | None = None
     _threads: list[threading.Thread] = field(default_factory=list)
     _tickers: list[Ticker] = field(default_factory=list)
 
@@ -91,9 +96,10 @@ class LocalStack:
         return f"http://{self.options.host}:{self.options.port}"
 
     def client(self, service: str) -> Any:
-        """A boto3 client of the local stack's AWS (DynamoDB Local for dynamodb)."""
+        """A boto3 client of the local stack's AWS (DynamoDB Local for dynamodb and its streams)."""
         assert self.moto and self.ddb
-        endpoint = self.ddb.endpoint if service == "dynamodb" else self.moto.endpoint
+        local_ddb = service in {"dynamodb", "dynamodbstreams"}
+        endpoint = self.ddb.endpoint if local_ddb else self.moto.endpoint
         return boto3.client(service, endpoint_url=endpoint, region_name=REGION)
 
     @property
@@ -131,12 +137,14 @@ class LocalStack:
         provision_tables(self.template, self.client("dynamodb"))
         clients = {s: self.client(s) for s in SERVICES}
         provision_aws(self.template, clients)
+        make_powertools_thread_safe()  # handlers share this process; requests run on threads
         self.registry = FunctionRegistry(self.template)
         register_functions(self.template, self.registry, clients)
         patch_moto_invoke(self.registry)
         provision_state_machines(self.template, clients["stepfunctions"])
         provision_time_triggers(self.template, clients["scheduler"], clients["events"])
         self._export_function_environment()
+        self._start_messaging(clients)
         if data_dir:
             self.snapshotter = Snapshotter(
                 root=data_dir / "aws",
@@ -167,9 +175,18 @@ class LocalStack:
             ),
         )
         self.pollers = sqs_pollers(self.template, clients["sqs"], self.registry.invoke)
+        self.streams = stream_pollers(
+            self.template,
+            self.client("dynamodb"),
+            self.client("dynamodbstreams"),
+            self.registry.invoke,
+        )
         self._serve_http()
         self._tickers = [Ticker(self.firer.fire_due, opts.tick_seconds)]
         self._tickers += [Ticker(p.poll_once, opts.tick_seconds) for p in self.pollers]
+        self._tickers += [Ticker(p.poll_once, opts.tick_seconds) for p in self.streams]
+        if self.messaging:
+            self._tickers.append(Ticker(self.messaging.flush, opts.tick_seconds))
         if self.snapshotter:
             self._tickers.append(Ticker(self.snapshotter.save, 5.0))
         for ticker in self._tickers:
@@ -194,10 +211,46 @@ class LocalStack:
             self.state_file.unlink(missing_ok=True)
 
     def advance_clock(self, delta: timedelta) -> int:
-        """Move the clock forward and fire what became due; returns how many fired."""
+        """Move the clock forward and fire what became due; returns how many fired.
+
+        Table stream records are handled first (as they would have been long before on AWS),
+        and the delivery events of what the firing sent are published after.
+        """
+        self.drain_streams()
         self.clock.advance(delta)
         assert self.firer
-        return self.firer.fire_due()
+        fired = self.firer.fire_due()
+        self.flush_messaging()
+        return fired
+
+    def drain_streams(self) -> int:
+        """Hand every pending table-stream record to its function now (tests)."""
+        return sum(p.drain() for p in self.streams)
+
+    def flush_messaging(self) -> int:
+        """Publish pending SMS statuses, inbound texts and bounces now (tests)."""
+        return self.messaging.flush() if self.messaging else 0
+
+    def _start_messaging(self, clients: dict[str, Any]) -> None:
+        """Close the End User Messaging SMS gap, capture SES emails, subscribe SNS functions."""
+        assert self.template and self.moto
+        topics = {
+            logical: self.template.physical[logical]
+            for logical, _ in self.template.of_type("AWS::SNS::Topic")
+        }
+        self.messaging = LocalMessaging(
+            self.outbox,
+            publish=lambda arn, body: clients["sns"].publish(TopicArn=arn, Message=body),
+            status_topic=topics.get("SmsStatusTopic", ""),
+            inbound_topic=topics.get("InboundSmsTopic", ""),
+            feedback_topic=topics.get("EmailFeedbackTopic", ""),
+        )
+        if self.moto.app is not None:
+            self.moto.app.messaging = self.messaging
+        subscribe_sns_functions(self.template, clients["sns"])
+        sender = os.environ.get("EMAIL_FROM")
+        if sender:  # SES refuses unverified senders (moto too): verify the local one
+            clients["ses"].verify_email_identity(EmailAddress=sender)
 
     def _configure_environment(self) -> None:
         assert self.moto and self.ddb
@@ -276,6 +329,8 @@ class LocalStack:
                 ),
                 ("GET", "/_local/outbox"): lambda r: _json({"messages": self.outbox.as_json()}),
                 ("POST", "/_local/clock/advance"): self._clock_endpoint,
+                ("POST", "/_local/sms/inbound"): self._sms_inbound_endpoint,
+                ("POST", "/_local/email/bounce"): self._email_bounce_endpoint,
             }
         )
         self._http = make_server(self.options.host, self.options.port, self.api, threaded=True)
@@ -304,6 +359,45 @@ class LocalStack:
             )
         fired = self.advance_clock(timedelta(seconds=seconds))
         return _json({"now": self.clock.now().isoformat(), "fired": fired})
+
+    def _sms_inbound_endpoint(self, request: Request) -> Response:
+        body = request.get_json(silent=True) or {}
+        sender, text, to = body.get("from"), body.get("body"), body.get("to")
+        if not isinstance(sender, str) or not isinstance(text, str) or not self.messaging:
+            return _json(
+                {"error": "validation_error", "message": "from and body: strings are required"},
+                422,
+            )
+        try:
+            message = self.messaging.simulate_inbound(
+                sender, text, to if isinstance(to, str) else None
+            )
+        except ValueError as exc:
+            return _json({"error": "validation_error", "message": str(exc)}, 422)
+        self.flush_messaging()
+        return _json({"inbound_message_id": message["inboundMessageId"]}, 202)
+
+    def _email_bounce_endpoint(self, request: Request) -> Response:
+        body = request.get_json(silent=True) or {}
+        to, kind = body.get("to"), body.get("type", "Permanent")
+        if (
+            not isinstance(to, str)
+            or kind not in {"Permanent", "Transient", "Complaint"}
+            or not self.messaging
+        ):
+            return _json(
+                {
+                    "error": "validation_error",
+                    "message": "to: a string is required; type: Permanent, Transient or Complaint",
+                },
+                422,
+            )
+        try:
+            event = self.messaging.simulate_bounce(to, kind)
+        except ValueError as exc:
+            return _json({"error": "validation_error", "message": str(exc)}, 422)
+        self.flush_messaging()
+        return _json({"message_id": event["mail"]["messageId"]}, 202)
 
     def _public_config(self) -> dict[str, Any]:
         assert self.moto

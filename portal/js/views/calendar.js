@@ -97,7 +97,7 @@ async function calendarView(main) {
   }
 
   function showError(message) { replace(status, messageBox("error", message)); status.scrollIntoView({ block: "nearest" }); }
-  function showInfo(message) { replace(status, messageBox("success", message)); announce(message); }
+  function showInfo(message) { replace(status, messageBox("success", message)); }
 
   await refresh();
 }
@@ -252,7 +252,8 @@ function dragToMove(block, a, from, grid, ctx, markDragged) {
       moving = true;
       block.classList.add("dragging");
       delta = Math.round(dy / PX_PER_MIN / 5) * 5;
-      const under = document.elementsFromPoint(ev.clientX, ev.clientY).map((el) => el.closest(".col")).find((el) => el && grid.contains(el));
+      const under = document.elementsFromPoint(ev.clientX, ev.clientY).filter((el) => !block.contains(el))
+        .map((el) => el.closest(".col")).find((el) => el && grid.contains(el));
       target = under || target;
       const shiftX = target.getBoundingClientRect().left - origin.getBoundingClientRect().left;
       block.style.transform = `translate(${shiftX}px, ${delta * PX_PER_MIN}px)`;

@@ -217,3 +217,78 @@ class FakeAudit:
 
     def append(self, records: Sequence[AuditRecord]) -> None:
         self.records.extend(records)
+
+
+class FakeHistory(FakeChecks):
+    """CheckHistory in a dict: newest first per coverage, revision-checked replace."""
+
+    def for_coverage(
+        self,
+        practice_id: str,
+        coverage_id: str,
+        *,
+        since: datetime | None = None,
+        limit: int = 25,
+        cursor: str | None = None,
+    ) -> tuple[list[EligibilityCheck], str | None]:
+        found = sorted(
+            (
+                c
+                for (p, _), c in self.items.items()
+                if p == practice_id
+                and c.coverage_id == coverage_id
+                and (since is None or c.requested_at >= since)
+            ),
+            key=lambda c: c.requested_at,
+            reverse=True,
+        )
+        start = int(cursor or 0)
+        page = found[start : start + limit]
+        more = start + limit < len(found)
+        return page, str(start + limit) if more else None
+
+    def replace(
+        self, practice_id: str, before: EligibilityCheck, after: EligibilityCheck, audit: AuditRecord
+    ) -> None:
+        from clinicflow.platform.errors import ConflictError
+
+        if self.items[(practice_id, before.id)].revision != before.revision:
+            raise ConflictError("stale")
+        self.items[(practice_id, before.id)] = after
+        self.audit.append(audit)
+
+
+def corrected_271(raw: str, **changes: str) -> str:
+    """The 271 with the subscriber's NM1/DMG values changed (a payer correcting them).
+
+    Changes: last, first, member_id, dob (CCYYMMDD), and dep_last/dep_first/dep_dob.
+    """
+    segments = raw.split("~")
+    out = []
+    for seg in segments:
+        parts = seg.split("*")
+        if parts[0].strip() == "NM1" and parts[1] in {"IL", "03"}:
+            dep = parts[1] == "03"
+            if changes.get("dep_last" if dep else "last"):
+                parts[3] = changes["dep_last" if dep else "last"]
+            if changes.get("dep_first" if dep else "first"):
+                parts[4] = changes["dep_first" if dep else "first"]
+            if not dep and changes.get("member_id") and len(parts) > 9:
+                parts[9] = changes["member_id"]
+        if parts[0].strip() == "DMG" and len(parts) > 2:
+            out_dep = any(s.split("*")[:2] == ["NM1", "03"] for s in out)
+            key = "dep_dob" if out_dep else "dob"
+            if changes.get(key):
+                parts[2] = changes[key]
+        out.append("*".join(parts))
+    return "~".join(out)
+
+
+class CorrectingClearinghouse:
+    """The sandbox, with the payer correcting some member values in its 271."""
+
+    def __init__(self, **changes: str) -> None:
+        self.changes = changes
+
+    def exchange_270(self, payer_id: str, request: str | bytes) -> str:
+        return corrected_271(SandboxClearinghouse().exchange_270(payer_id, request), **self.changes)

@@ -105,9 +105,9 @@ class FakeMessageStore:
         self.tasks.setdefault((practice_id, task.task_id), task)
 
     def open_tasks(self, practice_id: str, limit: int) -> list[Task]:
-        return [
-            t for (p, _), t in self.tasks.items() if p == practice_id and t.status == "open"
-        ][:limit]
+        return [t for (p, _), t in self.tasks.items() if p == practice_id and t.status == "open"][
+            :limit
+        ]
 
     def get_task(self, practice_id: str, task_id: str) -> Task | None:
         return self.tasks.get((practice_id, task_id))

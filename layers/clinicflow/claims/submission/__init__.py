@@ -1,1 +1,1 @@
-"""Claim submission: clearinghouse profile, 837P files through SQS, acknowledgments, billing cycle."""
+"""Claim submission: clearinghouse profile, 837P files via SQS, acknowledgments, billing cycle."""

@@ -79,13 +79,14 @@ class S3Objects:
         self.s3.delete_object(Bucket=self.bucket, Key=key)
 
     def download_url(self, key: str, expires_in: int) -> str:
-        """A presigned GET."""
+        """A presigned GET (downloaded as `<file id>.x12`)."""
+        name = key.rsplit("/", 2)[-2]
         url: str = self.s3.generate_presigned_url(
             "get_object",
             Params={
                 "Bucket": self.bucket,
                 "Key": key,
-                "ResponseContentDisposition": f'attachment; filename="{key.rsplit("/", 2)[-2]}.x12"',
+                "ResponseContentDisposition": f'attachment; filename="{name}.x12"',
             },
             ExpiresIn=expires_in,
         )
@@ -140,7 +141,9 @@ def redrive(sqs: Any, dlq_url: str, queue_url: str, *, limit: int = 10_000) -> i
         )
         sqs.delete_message_batch(
             QueueUrl=dlq_url,
-            Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(got)],
+            Entries=[
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(got)
+            ],
         )
         moved += len(got)
     return moved

@@ -110,7 +110,7 @@ def to_x12_claim(claim: Claim, payer_routing_id: str) -> x12.Claim:
             drug=x12.Drug(
                 ndc=line.ndc,
                 quantity=line.ndc_quantity,
-                unit=line.ndc_unit or "UN",  # type: ignore[arg-type]
+                unit=line.ndc_unit or "UN",
             )
             if line.ndc and line.ndc_quantity
             else None,
@@ -123,7 +123,7 @@ def to_x12_claim(claim: Claim, payer_routing_id: str) -> x12.Claim:
         total_charge=claim.total_charge,
         place_of_service=claim.place_of_service,
         frequency_code=claim.frequency.value,
-        related_causes=[accident.kind.value] if accident else [],  # type: ignore[list-item]
+        related_causes=[accident.kind.value] if accident else [],
         accident_state=(accident.state or None) if accident else None,
         accident_date=accident.accident_date if accident else None,
         referral_number=claim.referral_number or None,
@@ -149,7 +149,7 @@ def to_x12_claim(claim: Claim, payer_routing_id: str) -> x12.Claim:
         service_facility=x12.ServiceFacility(
             name=facility.name[:60],
             npi=facility.npi or None,
-            address=_address(facility.address),  # type: ignore[arg-type]
+            address=_address(facility.address),
         )
         if facility
         else None,
@@ -159,7 +159,7 @@ def to_x12_claim(claim: Claim, payer_routing_id: str) -> x12.Claim:
             name=billing.name[:60],
             taxonomy=billing.taxonomy_code or None,
             tax_id=billing.tax_id,
-            address=_address(billing.address),  # type: ignore[arg-type]
+            address=_address(billing.address),
             pay_to_address=_address(billing.pay_to_address),
         ),
         subscriber=x12.Subscriber(
@@ -168,7 +168,7 @@ def to_x12_claim(claim: Claim, payer_routing_id: str) -> x12.Claim:
             first_name=person.first_name[:35] or None,
             address=_address(person.address),
             birth_date=person.birth_date,
-            gender=_gender(person.sex),  # type: ignore[arg-type]
+            gender=_gender(person.sex),
             payer_responsibility=sub.payer_responsibility,
             group_number=sub.group_number or None,
             claim_filing_indicator=sub.claim_filing_indicator,
@@ -182,7 +182,7 @@ def to_x12_claim(claim: Claim, payer_routing_id: str) -> x12.Claim:
             first_name=claim.patient.first_name[:35] or None,
             address=_address(claim.patient.address),
             birth_date=claim.patient.birth_date,
-            gender=_gender(claim.patient.sex),  # type: ignore[arg-type]
+            gender=_gender(claim.patient.sex),
         ),
     )
 

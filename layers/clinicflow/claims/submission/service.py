@@ -159,7 +159,8 @@ def put_profile(
 
 
 # --- queueing --------------------------------------------------------------------------------
-def _block(ports: Ports, claim: Claim, reasons: list[str], rule_ids: list[str]) -> None:
+def block_claim(ports: Ports, claim: Claim, reasons: list[str], rule_ids: list[str]) -> None:
+    """Record why a claim cannot go out (shown in the blocked work queue)."""
     ports.store.put_block(
         Block(
             claim.practice_id,
@@ -203,7 +204,7 @@ def submit_claim(
     after = transition(claim, ClaimStatus.QUEUED, at=ports.now(), by=caller.username)
     problem = _enrollment_problem(ports.store.get_profile(caller.practice_id), claim.payer.payer_id)
     if problem:
-        _block(ports, claim, [problem], ["enrollment.edi"])
+        block_claim(ports, claim, [problem], ["enrollment.edi"])
         raise ConflictError(f"the claim cannot be sent: {problem}", details={"reason": problem})
     ports.claims.save_claim(after, previous_version=claim.version, audit=_audit(caller, claim))
     ports.store.clear_block(caller.practice_id, claim_id)
@@ -231,7 +232,7 @@ def queue_claims(
     for claim in claims:
         problem = _enrollment_problem(profile, claim.payer.payer_id)
         if problem:
-            _block(ports, claim, [problem], ["enrollment.edi"])
+            block_claim(ports, claim, [problem], ["enrollment.edi"])
             out.blocked[claim.claim_id] = problem
             continue
         after = transition(claim, ClaimStatus.QUEUED, at=ports.now(), by=caller.username)
@@ -318,7 +319,11 @@ def _send_file(
     ports.store.save_file(sent, expect=FileStatus.STORED)
     logger.info(
         "claim file sent",
-        extra={"practice_id": file.practice_id, "file_id": file.file_id, "claims": len(file.claim_ids)},
+        extra={
+            "practice_id": file.practice_id,
+            "file_id": file.file_id,
+            "claims": len(file.claim_ids),
+        },
     )
     return sent
 
@@ -334,7 +339,9 @@ def _finish_open_file(
     p = file.practice_id
     try:
         if file.status is FileStatus.BUILDING:
-            bound = [ports.store.claim(p, cid) for cid in ports.store.claim_ids_of_file(p, file.file_id)]
+            bound = [
+                ports.store.claim(p, cid) for cid in ports.store.claim_ids_of_file(p, file.file_id)
+            ]
             claims = [c for c, fid in (b for b in bound if b) if fid == file.file_id]
             if not claims:
                 return
@@ -442,7 +449,9 @@ def handle_messages(records: Sequence[dict[str, Any]], *, ports: Ports) -> list[
     for record in records:
         parsed = _parse_message(str(record.get("body", "")))
         if parsed is None:
-            logger.warning("unreadable claim message", extra={"message_id": record.get("messageId")})
+            logger.warning(
+                "unreadable claim message", extra={"message_id": record.get("messageId")}
+            )
             failed.append(str(record.get("messageId")))
             continue
         practice_id, claim_id, payer_id = parsed
@@ -453,7 +462,11 @@ def handle_messages(records: Sequence[dict[str, Any]], *, ports: Ports) -> list[
         except Exception as exc:
             logger.warning(
                 "claim batch failed",
-                extra={"practice_id": practice_id, "payer_id": payer_id, "error_type": type(exc).__name__},
+                extra={
+                    "practice_id": practice_id,
+                    "payer_id": payer_id,
+                    "error_type": type(exc).__name__,
+                },
             )
             failed += [message_id for message_id, _ in items]
             continue
@@ -480,7 +493,7 @@ class IngestReport:
         return dict(self.__dict__)
 
 
-def _move(
+def _move(  # noqa: PLR0917 (one call shape, three callers)
     ports: Ports,
     caller: Caller,
     claim_id: str,
@@ -597,7 +610,10 @@ def ingest(practice_id: str, *, ports: Ports) -> IngestReport:
             report.unreadable += 1
             ports.store.finish_inbound(practice_id, inbound_id, "unreadable", {})
             channel.acknowledge(inbound.name)
-            logger.warning("unreadable acknowledgment", extra={"practice_id": practice_id, "inbound_id": inbound_id})
+            logger.warning(
+                "unreadable acknowledgment",
+                extra={"practice_id": practice_id, "inbound_id": inbound_id},
+            )
             continue
         before = report.as_dict()
         for ack in acks:

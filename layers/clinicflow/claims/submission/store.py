@@ -157,7 +157,9 @@ class DynamoSubmissionStore:
         tx.put("file", self._file_item(f, _iso(now + lease)), SubmissionItem.pk.does_not_exist())
         tx.commit()
 
-    def save_file(self, f: ClaimFile, *, expect: FileStatus, lease_until: str | None = None) -> bool:
+    def save_file(
+        self, f: ClaimFile, *, expect: FileStatus, lease_until: str | None = None
+    ) -> bool:
         """Replace the file if it is still in status `expect`; False otherwise."""
         tx = Transaction()
         tx.put("file", self._file_item(f, lease_until), SubmissionItem.status == expect.value)
