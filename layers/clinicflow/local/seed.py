@@ -163,6 +163,9 @@ def _seed_patient(caller: Caller, patient: DemoPatient, sbr09: dict[str, str]) -
 def seed_demo(stack: LocalStack) -> None:
     """Seed an empty stack with the demo practices."""
     today = stack.clock.now().date()
+    from clinicflow.scheduling.seed import seed_scheduling
+
     for practice in practices():
         seed_practice(practice, today)
         seed_users(stack, practice.practice_id)
+        seed_scheduling(practice.practice_id, today)
