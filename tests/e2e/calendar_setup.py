@@ -18,11 +18,9 @@ def npi(base9: str) -> str:
     """A valid individual NPI: Luhn check digit over the 80840 prefix."""
     digits = [int(c) for c in "80840" + base9]
     total = 0
-    for i, d in enumerate(reversed(digits)):
-        if i % 2 == 0:
-            d *= 2
-            d = d - 9 if d > 9 else d
-        total += d
+    for i, digit in enumerate(reversed(digits)):
+        doubled = digit * 2 if i % 2 == 0 else digit
+        total += doubled - 9 if doubled > 9 else doubled
     return base9 + str((10 - total % 10) % 10)
 
 
@@ -51,7 +49,12 @@ def make_calendar(admin: Client) -> Calendar:
             "/practice/locations",
             {
                 "name": f"Portal Clinic {tag}",
-                "address": {"line1": "1 Test Way", "city": "Denver", "state": "CO", "postal_code": "802022917"},
+                "address": {
+                    "line1": "1 Test Way",
+                    "city": "Denver",
+                    "state": "CO",
+                    "postal_code": "802022917",
+                },
                 "time_zone": "America/Denver",
                 "place_of_service": "11",
             },

@@ -3,6 +3,7 @@ session's local stack. Screenshots and axe-core results go to test-artifacts/e2e
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -16,7 +17,7 @@ import pytest
 
 from clinicflow.local.stack import LocalStack
 from tests.conftest import ROOT
-from tests.integration.conftest import anonymous, login, stack  # noqa: F401
+from tests.integration.conftest import anonymous, login, stack  # noqa: F401 (fixtures)
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 axe_api = pytest.importorskip("axe_playwright_python.sync_playwright")
@@ -103,7 +104,9 @@ class Portal:
 
 @pytest.fixture
 def portal_factory(
-    browser: Any, stack: LocalStack, request: pytest.FixtureRequest
+    browser: Any,
+    stack: LocalStack,  # noqa: F811 (the imported fixture)
+    request: pytest.FixtureRequest,
 ) -> Iterator[Callable[..., Portal]]:
     """portal_factory(viewport=LAPTOP) → a fresh browser context (its own session storage)."""
     contexts: list[Any] = []
@@ -133,10 +136,8 @@ def portal_factory(
     failed = getattr(request.node, "rep_call", None)
     for portal in portals:
         if failed is not None and failed.failed:
-            try:
+            with contextlib.suppress(Exception):  # the page may be gone
                 portal.shot("failure")
-            except Exception:  # the page may be gone
-                pass
     for context in contexts:
         context.close()
     problems = [p for portal in portals for p in portal.problems]

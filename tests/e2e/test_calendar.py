@@ -45,9 +45,7 @@ def drag(portal: Portal, block: Any, target: Any, dy: float = 0) -> None:
     page.mouse.up()
 
 
-def test_book_move_and_flow_through_the_day(
-    portal: Portal, calendar: Calendar, login: Any
-) -> None:
+def test_book_move_and_flow_through_the_day(portal: Portal, calendar: Calendar, login: Any) -> None:
     page = portal.page
     cal = calendar
     avery, blair = cal.provider_names
@@ -72,13 +70,18 @@ def test_book_move_and_flow_through_the_day(
     open_calendar(portal, cal)
     lanes = page.get_by_role("region", name=re.compile(rf"^{avery}$|^{blair}$"))
     assert lanes.count() == 2
-    page.get_by_role("button", name=re.compile(rf"^9:00 AM to 9:30 AM, Rowan Calendar{cal.tag}")).wait_for()
+    page.get_by_role(
+        "button", name=re.compile(rf"^9:00 AM to 9:30 AM, Rowan Calendar{cal.tag}")
+    ).wait_for()
     portal.shot("calendar-day")
     portal.audit("calendar-day")
 
     # Click Avery's free 9:00 and book Juniper, found inline by last name.
     page.get_by_role("button", name=re.compile(rf"^Book {avery} at 9:00 AM")).click()
     dialog = page.get_by_role("dialog", name="Book an appointment")
+    dialog.get_by_label(re.compile("^Appointment type")).select_option(
+        label=f"{cal.type_name} (30 min)"
+    )
     dialog.get_by_label("Patient last name").fill(f"Calendar{cal.tag}")
     dialog.get_by_role("button", name="Find patient").click()
     dialog.get_by_role("button", name=re.compile(rf"^Calendar{cal.tag}, Juniper")).click()
@@ -100,21 +103,25 @@ def test_book_move_and_flow_through_the_day(
     alert.wait_for()
     assert f"{blair} is already booked" in alert.inner_text()
     portal.shot("calendar-conflict")
-    assert page.get_by_role("region", name=avery).get_by_role(
+    page.get_by_role("region", name=avery).get_by_role(
         "button", name=re.compile(rf"^9:00 AM to 9:30 AM, Juniper Calendar{cal.tag}")
-    ).is_visible()
+    ).wait_for()  # still with Avery at 9:00
 
     # Drag it down an hour in Avery's column: moved.
     avery_lane = page.get_by_role("region", name=avery)
     drag(portal, juniper_block, avery_lane, dy=60 * 1.6)
     page.get_by_text(f"Moved Juniper Calendar{cal.tag} to 10:00 AM").wait_for()
-    moved = page.get_by_role("button", name=re.compile(rf"^10:00 AM to 10:30 AM, Juniper Calendar{cal.tag}"))
+    moved = page.get_by_role(
+        "button", name=re.compile(rf"^10:00 AM to 10:30 AM, Juniper Calendar{cal.tag}")
+    )
     moved.wait_for()
 
     # Week and month views of Avery.
     page.get_by_role("button", name="Week", exact=True).click()
     page.get_by_label("Provider (week and month)").select_option(label=avery)
-    page.get_by_role("button", name=re.compile(rf"^10:00 AM to 10:30 AM, Juniper Calendar{cal.tag}")).wait_for()
+    page.get_by_role(
+        "button", name=re.compile(rf"^10:00 AM to 10:30 AM, Juniper Calendar{cal.tag}")
+    ).wait_for()
     portal.shot("calendar-week")
     portal.audit("calendar-week")
     page.get_by_role("button", name="Month", exact=True).click()
@@ -128,7 +135,9 @@ def test_book_move_and_flow_through_the_day(
     card = page.get_by_role("dialog", name="Appointment")
     card.get_by_role("button", name="Confirm").click()
     page.get_by_text(f"Juniper Calendar{cal.tag}: Confirmed.").wait_for()
-    page.get_by_role("button", name=re.compile(rf"^10:00 AM to 10:30 AM, Juniper Calendar{cal.tag}.*Confirmed")).click()
+    page.get_by_role(
+        "button", name=re.compile(rf"^10:00 AM to 10:30 AM, Juniper Calendar{cal.tag}.*Confirmed")
+    ).click()
     card = page.get_by_role("dialog", name="Appointment")
     card.get_by_text("Confirmed", exact=True).first.wait_for()
     portal.audit("calendar-appointment-card")
@@ -150,14 +159,21 @@ def test_book_move_and_flow_through_the_day(
         page.get_by_role("region", name=re.compile(f"^{stage}")).get_by_role(
             "heading", name=f"Juniper Calendar{cal.tag}"
         ).wait_for()
-    assert "since arrival" in page.get_by_role("region", name=re.compile("^Checked out")).inner_text()
+    assert (
+        "since arrival" in page.get_by_role("region", name=re.compile("^Checked out")).inner_text()
+    )
     portal.shot("flow-checked-out")
     portal.audit("flow-board-done")
 
     appointment = desk.call("GET", f"/appointments?location_id={cal.location_id}&from_date={today}")
     mine = [a for a in appointment.body["appointments"] if a["patient_id"] == juniper["id"]]
     assert [a["status"] for a in mine] == ["checked_out"]
-    assert [h["status"] for h in mine[0]["history"]][-4:] == ["checked_in", "roomed", "seen", "checked_out"]
+    assert [h["status"] for h in mine[0]["history"]][-4:] == [
+        "checked_in",
+        "roomed",
+        "seen",
+        "checked_out",
+    ]
 
 
 def test_cancel_from_the_card_and_the_series_editor(
@@ -196,6 +212,8 @@ def test_cancel_from_the_card_and_the_series_editor(
     portal.shot("calendar-series-editor")
     card.get_by_role("button", name="Cancel the appointment").click()
     page.get_by_text("Cancelled 3 of 3 appointments.").wait_for()
-    assert not page.get_by_role("button", name=re.compile(rf"^2:00 PM to 2:30 PM, Rowan Calendar{cal.tag}")).count()
+    assert not page.get_by_role(
+        "button", name=re.compile(rf"^2:00 PM to 2:30 PM, Rowan Calendar{cal.tag}")
+    ).count()
     found = desk.call("GET", f"/appointment-series/{series.body['series']['series_id']}")
     assert {a["status"] for a in found.body["appointments"]} == {"cancelled"}

@@ -35,16 +35,19 @@ def expect_text(portal: Portal, text: str) -> None:
 def search(portal: Portal, **criteria: str) -> None:
     page = portal.page
     form = page.get_by_role("search", name="Find a patient")
-    labels = {"last_name": "Last name", "first_name": "First name", "dob": "Date of birth", "mrn": "MRN"}
+    labels = {
+        "last_name": "Last name",
+        "first_name": "First name",
+        "dob": "Date of birth",
+        "mrn": "MRN",
+    }
     for key, value in criteria.items():
         form.get_by_label(labels[key], exact=True).fill(value)
     form.get_by_role("button", name="Search").click()
     page.get_by_role("heading", name=re.compile(r"^Results")).wait_for()
 
 
-def test_sign_in_find_a_patient_and_open_their_page(
-    portal: Portal, log_capture: Any
-) -> None:
+def test_sign_in_find_a_patient_and_open_their_page(portal: Portal, log_capture: Any) -> None:
     page = portal.page
     urls: list[str] = []
     page.on("request", lambda r: urls.append(r.url))
@@ -125,7 +128,10 @@ def test_create_a_patient_inline_with_field_errors_and_duplicates(portal: Portal
     dialog.get_by_text("Must not be in the future").wait_for()
     assert dob.get_attribute("aria-invalid") == "true"
     error_id = dob.get_attribute("aria-describedby")
-    assert error_id and page.locator(f"#{error_id.split()[-1]}").inner_text() == "Must not be in the future"
+    assert (
+        error_id
+        and page.locator(f"#{error_id.split()[-1]}").inner_text() == "Must not be in the future"
+    )
     phone = dialog.get_by_label("Phone", exact=True)
     assert phone.get_attribute("aria-invalid") == "true"
     portal.shot("create-422")
@@ -205,7 +211,9 @@ def test_admin_settings_screens(portal: Portal) -> None:
         ("Providers", "Erik Lindqvist"),
         ("Staff users", "sunrise-frontdesk"),
     ]:
-        page.get_by_role("navigation", name="Settings sections").get_by_role("link", name=tab).click()
+        page.get_by_role("navigation", name="Settings sections").get_by_role(
+            "link", name=tab
+        ).click()
         page.get_by_role("heading", name=tab, level=2).wait_for()
         page.get_by_text(marker, exact=True).first.wait_for()
         slug = tab.lower().replace(" ", "-")
@@ -289,7 +297,10 @@ def test_mfa_and_new_password_challenges(portal: Portal, stack: Any) -> None:
                 {
                     "AuthFlow": "USER_PASSWORD_AUTH",
                     "ClientId": config["clientId"],
-                    "AuthParameters": {"USERNAME": "sunrise-biller", "PASSWORD": "Demo-Clinic-2026!"},
+                    "AuthParameters": {
+                        "USERNAME": "sunrise-biller",
+                        "PASSWORD": "Demo-Clinic-2026!",
+                    },
                 }
             ).encode(),
             headers={
@@ -297,7 +308,7 @@ def test_mfa_and_new_password_challenges(portal: Portal, stack: Any) -> None:
                 "X-Amz-Target": "AWSCognitoIdentityProviderService.InitiateAuth",
             },
         )
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (loopback)
+        with urllib.request.urlopen(request, timeout=10) as response:
             return dict(json.loads(response.read()))
 
     def cognito(route: Any) -> None:
@@ -309,9 +320,17 @@ def test_mfa_and_new_password_challenges(portal: Portal, stack: Any) -> None:
         seen.append({"target": target, **body})
         cors = {"Access-Control-Allow-Origin": "*"}
         if target == "InitiateAuth":
-            answer = {"ChallengeName": "NEW_PASSWORD_REQUIRED", "Session": "s1", "ChallengeParameters": {}}
+            answer = {
+                "ChallengeName": "NEW_PASSWORD_REQUIRED",
+                "Session": "s1",
+                "ChallengeParameters": {},
+            }
         elif body.get("ChallengeName") == "NEW_PASSWORD_REQUIRED":
-            answer = {"ChallengeName": "SOFTWARE_TOKEN_MFA", "Session": "s2", "ChallengeParameters": {}}
+            answer = {
+                "ChallengeName": "SOFTWARE_TOKEN_MFA",
+                "Session": "s2",
+                "ChallengeParameters": {},
+            }
         elif body["ChallengeResponses"].get("SOFTWARE_TOKEN_MFA_CODE") == "000000":
             route.fulfill(
                 status=400,
@@ -322,7 +341,12 @@ def test_mfa_and_new_password_challenges(portal: Portal, stack: Any) -> None:
             return
         else:
             answer = real_login()
-        route.fulfill(status=200, headers=cors, content_type="application/x-amz-json-1.1", body=json.dumps(answer))
+        route.fulfill(
+            status=200,
+            headers=cors,
+            content_type="application/x-amz-json-1.1",
+            body=json.dumps(answer),
+        )
 
     page.route(f"{config['cognitoEndpoint']}/**", cognito)
     page.route(config["cognitoEndpoint"], cognito)
@@ -345,7 +369,13 @@ def test_mfa_and_new_password_challenges(portal: Portal, stack: Any) -> None:
     page.get_by_role("button", name="Verify").click()
     page.get_by_role("button", name="Log out").wait_for()
     responses = [s for s in seen if s["target"] == "RespondToAuthChallenge"]
-    assert responses[0]["ChallengeResponses"] == {"USERNAME": "sunrise-biller", "NEW_PASSWORD": "Brand-New-Pass-2026"}
+    assert responses[0]["ChallengeResponses"] == {
+        "USERNAME": "sunrise-biller",
+        "NEW_PASSWORD": "Brand-New-Pass-2026",
+    }
     assert responses[0]["Session"] == "s1"
-    assert responses[-1]["ChallengeResponses"] == {"USERNAME": "sunrise-biller", "SOFTWARE_TOKEN_MFA_CODE": "123456"}
+    assert responses[-1]["ChallengeResponses"] == {
+        "USERNAME": "sunrise-biller",
+        "SOFTWARE_TOKEN_MFA_CODE": "123456",
+    }
     assert responses[-1]["Session"] == "s2"

@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from conftest import load_event, load_handler
 from test_eligibility_handler import PRACTICE, MemoryDocuments, _setup
 
 from clinicflow.clearinghouse.breaker_store import DynamoBreakerStore
@@ -30,6 +29,7 @@ from clinicflow.eligibility.batch import Visit
 from clinicflow.eligibility.batch_store import DynamoFlagStore, DynamoPayerLimiter
 from clinicflow.eligibility.policy import EligibilitySettings
 from clinicflow.eligibility.store import DynamoSettingsRepository
+from tests.functional.conftest import load_event, load_handler
 
 START = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
 
@@ -67,9 +67,12 @@ def batch(tables: Any, monkeypatch: pytest.MonkeyPatch) -> jobs.BatchPorts:
 def _record(pid: str, appointment_id: str, message_id: str = "m-1") -> dict[str, Any]:
     (record,) = load_event("eligibility/worker_batch.json")["Records"]
     body = json.loads(record["body"]) | {
-        "practice_id": PRACTICE, "patient_id": pid, "appointment_id": appointment_id,
-        "start": START.isoformat(), "service_date": START.date().isoformat(),
-    }  # fmt: skip
+        "practice_id": PRACTICE,
+        "patient_id": pid,
+        "appointment_id": appointment_id,
+        "start": START.isoformat(),
+        "service_date": START.date().isoformat(),
+    }
     return {**record, "messageId": message_id, "body": json.dumps(body)}
 
 
@@ -82,7 +85,9 @@ def test_worker_checks_flags_and_reuses_the_answer(invoke: Any, batch: jobs.Batc
     pid, cid = _setup(invoke, "SBX-INACTIVE-1")
     first = worker([_record(pid, "appt-a", "m-1")])
     assert first == {"batchItemFailures": []}
-    flags, _ = DynamoFlagStore().between(PRACTICE, START - timedelta(hours=1), START + timedelta(hours=1))
+    flags, _ = DynamoFlagStore().between(
+        PRACTICE, START - timedelta(hours=1), START + timedelta(hours=1)
+    )
     (flag,) = flags
     assert (flag.kind.value, flag.problem, flag.coverage_id) == ("inactive", True, cid)
     assert flag.check_id
@@ -99,13 +104,17 @@ def test_no_coverage_and_unreadable_messages(invoke: Any, batch: jobs.BatchPorts
     bad = {**_record(pid, "appt-x", "m-bad"), "body": "{not json"}
     result = worker([_record(pid, "appt-b", "m-ok"), bad])
     assert result == {"batchItemFailures": [{"itemIdentifier": "m-bad"}]}
-    flags, _ = DynamoFlagStore().between(PRACTICE, START - timedelta(hours=1), START + timedelta(hours=1))
+    flags, _ = DynamoFlagStore().between(
+        PRACTICE, START - timedelta(hours=1), START + timedelta(hours=1)
+    )
     assert [(f.appointment_id, f.kind.value) for f in flags] == [("appt-b", "no_coverage")]
 
 
 def test_a_full_payer_defers_the_message(invoke: Any, batch: jobs.BatchPorts) -> None:
     pid, _ = _setup(invoke, "SBX-ACTIVE-1")
-    DynamoSettingsRepository().put(PRACTICE, EligibilitySettings(payer_concurrency=1), previous_version=0)
+    DynamoSettingsRepository().put(
+        PRACTICE, EligibilitySettings(payer_concurrency=1), previous_version=0
+    )
     limiter = DynamoPayerLimiter()
     held = limiter.acquire(PRACTICE, "MRDN1", limit=1, lease_seconds=60)
     assert held
@@ -122,10 +131,12 @@ def test_planner_enqueues_enabled_practices(invoke: Any, batch: jobs.BatchPorts)
     DynamoSettingsRepository().put(
         PRACTICE, EligibilitySettings(nightly_enabled=True, nightly_days=2), previous_version=0
     )
-    batch.source = Source([
-        Visit("appt-1", "p1", START, START.date(), "98"),
-        Visit("appt-2", "p2", START + timedelta(days=3), START.date(), "98"),
-    ])  # fmt: skip
+    batch.source = Source(
+        [
+            Visit("appt-1", "p1", START, START.date(), "98"),
+            Visit("appt-2", "p2", START + timedelta(days=3), START.date(), "98"),
+        ]
+    )
     assert load_handler("eligibility_nightly")(load_event("eligibility/nightly.json"), None) == {
         "planned": 1
     }

@@ -53,6 +53,7 @@ def test_billing_cycle_runs_end_to_end(stack: LocalStack, login: Callable[[str],
     sfn = stack.client("stepfunctions")
     arn = sfn.start_execution(
         stateMachineArn=stack.template.arns["BillingCycleStateMachine"],
+        name="sunrise-test-cycle",
         input=json.dumps({"practice_id": "sunrise"}),
     )["executionArn"]
     described = _execution(stack, arn)

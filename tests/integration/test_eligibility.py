@@ -9,6 +9,7 @@ flags show the problems.
 
 from __future__ import annotations
 
+import time
 import urllib.request
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -64,7 +65,7 @@ def test_real_time_check_cache_history_and_raw_files(login: Any) -> None:
         assert raw.status == 200, raw.body
         assert raw.body["text"].startswith(first_segment)
         assert f"ST*{kind}*" in raw.body["text"]
-        with urllib.request.urlopen(raw.body["url"], timeout=10) as download:  # noqa: S310
+        with urllib.request.urlopen(raw.body["url"], timeout=10) as download:
             assert download.read().decode() == raw.body["text"]
     other = login("lakeside-frontdesk")
     assert other.call("GET", f"/eligibility/checks/{check['id']}").status == 404
@@ -73,22 +74,45 @@ def test_real_time_check_cache_history_and_raw_files(login: Any) -> None:
     )
 
 
+def _drain(stack: Any, timeout: float = 180) -> None:
+    """Poll the worker's queue (as the ticker also does) until no message is left in it."""
+    (poller,) = [p for p in stack.pollers if p.function == "EligibilityWorkerFunction"]
+    sqs = stack.client("sqs")
+    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        poller.drain()
+        attrs = sqs.get_queue_attributes(QueueUrl=poller.queue_url, AttributeNames=names)
+        if all(attrs["Attributes"][n] == "0" for n in names):
+            return
+        time.sleep(0.2)
+    raise AssertionError("the eligibility queue did not drain")
+
+
 def _patient(desk: Any, first: str, member_id: str | None) -> str:
     res = desk.call(
         "POST",
         "/patients",
-        {"name": {"first": first, "last": "Eligtest"}, "dob": "1980-02-03", "sex": "female",
-         "confirm_duplicate": True},
-    )  # fmt: skip
+        {
+            "name": {"first": first, "last": "Eligtest"},
+            "dob": "1980-02-03",
+            "sex": "female",
+            "confirm_duplicate": True,
+        },
+    )
     assert res.status == 201, res.body
     pid = str(res.body["id"])
     if member_id:
         cov = desk.call(
             "POST",
             f"/patients/{pid}/coverages",
-            {"payer_id": "MRDN1", "member_id": member_id, "claim_filing_indicator": "CI",
-             "relationship": "18"},
-        )  # fmt: skip
+            {
+                "payer_id": "MRDN1",
+                "member_id": member_id,
+                "claim_filing_indicator": "CI",
+                "relationship": "18",
+            },
+        )
         assert cov.status == 201, cov.body
     return pid
 
@@ -100,27 +124,42 @@ def test_nightly_batch_flags_upcoming_appointments(stack: Any, login: Any) -> No
     on = admin.call(
         "PUT",
         "/eligibility/settings",
-        {"cache_hours": 24, "nightly_enabled": True, "nightly_days": 3, "payer_concurrency": 2,
-         "version": current["version"]},
-    )  # fmt: skip
+        {
+            "cache_hours": 24,
+            "nightly_enabled": True,
+            "nightly_days": 3,
+            "payer_concurrency": 2,
+            "version": current["version"],
+        },
+    )
     assert on.status == 200, on.body
     res = admin.call(
         "POST",
         "/scheduling/appointment-types",
-        {"type_id": TYPE, "name": "Eligibility visit", "duration_minutes": 30,
-         "service_type_code": "98"},
-    )  # fmt: skip
+        {
+            "type_id": TYPE,
+            "name": "Eligibility visit",
+            "duration_minutes": 30,
+            "service_type_code": "98",
+        },
+    )
     assert res.status in (201, 409), res.body
     today = datetime.now(DENVER).date()
     res = admin.call(
         "POST",
         "/scheduling/templates",
-        {"template_id": "tpl-elig-okafor", "provider_id": "prov-okafor", "location_id": "loc-denver",
-         "effective_from": today.isoformat(),
-         "effective_to": (today + timedelta(days=10)).isoformat(),
-         "hours": [{"day": d, "start": "06:00", "end": "20:00"}
-                   for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")]},
-    )  # fmt: skip
+        {
+            "template_id": "tpl-elig-okafor",
+            "provider_id": "prov-okafor",
+            "location_id": "loc-denver",
+            "effective_from": today.isoformat(),
+            "effective_to": (today + timedelta(days=10)).isoformat(),
+            "hours": [
+                {"day": d, "start": "06:00", "end": "20:00"}
+                for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+            ],
+        },
+    )
     assert res.status in (201, 409), res.body
     patients = {
         "active": _patient(desk, "Avery", "M123456789"),
@@ -136,9 +175,14 @@ def test_nightly_batch_flags_upcoming_appointments(stack: Any, login: Any) -> No
             res = desk.call(
                 "POST",
                 "/appointments",
-                {"patient_id": pid, "provider_id": "prov-okafor", "location_id": "loc-denver",
-                 "type_id": TYPE, "start": start.isoformat()},
-            )  # fmt: skip
+                {
+                    "patient_id": pid,
+                    "provider_id": "prov-okafor",
+                    "location_id": "loc-denver",
+                    "type_id": TYPE,
+                    "start": start.isoformat(),
+                },
+            )
             if res.status == 201:
                 booked[name] = res.body["appointment_id"]
                 break
@@ -147,19 +191,13 @@ def test_nightly_batch_flags_upcoming_appointments(stack: Any, login: Any) -> No
 
     fired = stack.advance_clock(timedelta(hours=24))  # passes 02:00 America/New_York once
     assert fired >= 1
-    for poller in stack.pollers:
-        if poller.function == "EligibilityWorkerFunction":
-            poller.drain()
+    _drain(stack)
 
     frm = today.isoformat()
     to = (today + timedelta(days=4)).isoformat()
     flags = desk.call("GET", f"/eligibility/flags?from={frm}&to={to}")
     assert flags.status == 200, flags.body
     by_appointment = {f["appointment_id"]: f for f in flags.body["items"]}
-    print("DEBUG", booked, flags.body, fired)
-    import logging
-    class H(logging.Handler):
-        pass
     got = {name: by_appointment[a]["kind"] for name, a in booked.items()}
     assert got == {"active": "ok", "inactive": "inactive", "no_coverage": "no_coverage"}
     assert by_appointment[booked["inactive"]]["problem"] is True

@@ -15,7 +15,7 @@ from clinicflow.audit.model import Action, AuditRecord
 from clinicflow.clearinghouse.directory import default_directory
 from clinicflow.clearinghouse.endpoints import default_endpoints
 from clinicflow.coverages.store import DynamoCoverageRepository, DynamoPayerLookup
-from clinicflow.eligibility import service
+from clinicflow.eligibility import history, service
 from clinicflow.eligibility.adapters import ServiceIdentityWriter, SliceSubjects
 from clinicflow.eligibility.batch_store import DynamoFlagStore
 from clinicflow.eligibility.corrections import CORRECTABLE_FIELDS
@@ -152,10 +152,16 @@ def coverage_history(
     """The coverage's checks, newest first (`cursor` pages on)."""
     caller = current_caller(router)
     caller.require(READ_ROLES)
-    page = service.coverage_history(
-        caller, patient_id, coverage_id, subjects=_subjects, checks=_checks, audit=_audit,
-        limit=limit, cursor=cursor,
-    )  # fmt: skip
+    page = history.coverage_history(
+        caller,
+        patient_id,
+        coverage_id,
+        subjects=_subjects,
+        checks=_checks,
+        audit=_audit,
+        limit=limit,
+        cursor=cursor,
+    )
     return {"items": [_out(c) for c in page.checks], "cursor": page.cursor}
 
 
@@ -164,7 +170,7 @@ def apply_corrections(check_id: str, body: ApplyCorrectionsBody) -> dict[str, An
     """Write chosen corrections (member id, names, birth dates) to the coverage / patient."""
     caller = current_caller(router)
     caller.require(CORRECT_ROLES)
-    check = service.apply_corrections(caller, check_id, body.fields, checks=_checks, writer=_writer)
+    check = history.apply_corrections(caller, check_id, body.fields, checks=_checks, writer=_writer)
     return _out(check)
 
 

@@ -22,7 +22,7 @@ from clinicflow.clearinghouse.port import (
 )
 from clinicflow.clearinghouse.sandbox import SANDBOX_ID
 from clinicflow.eligibility import codec
-from clinicflow.eligibility.corrections import CORRECTABLE_FIELDS, corrections_for
+from clinicflow.eligibility.corrections import corrections_for
 from clinicflow.eligibility.model import (
     CHECK_ID,
     MAX_SERVICE_TYPES,
@@ -37,7 +37,6 @@ from clinicflow.eligibility.model import (
 )
 from clinicflow.eligibility.policy import EligibilitySettings, fingerprint, reusable
 from clinicflow.platform.errors import (
-    ConflictError,
     FieldError,
     NotFoundError,
     Problems,
@@ -347,7 +346,8 @@ def _exchange(
     return check
 
 
-def _load(caller: Caller, check_id: str, checks: CheckRepository) -> EligibilityCheck:
+def load_check(caller: Caller, check_id: str, checks: CheckRepository) -> EligibilityCheck:
+    """A check of the caller's practice, or NotFoundError (no read audit: callers do)."""
     check = checks.get(caller.practice_id, check_id) if CHECK_ID.match(check_id) else None
     if check is None:
         raise NotFoundError("eligibility check not found")
@@ -358,7 +358,7 @@ def get_check(
     caller: Caller, check_id: str, *, checks: CheckRepository, audit: AuditLog
 ) -> EligibilityCheck:
     """One check of the caller's practice (NotFoundError for any other)."""
-    check = _load(caller, check_id, checks)
+    check = load_check(caller, check_id, checks)
     audit.append(
         [AuditRecord.of(caller, Action.READ, RESOURCE, check_id, patient_id=check.patient_id)]
     )
@@ -378,7 +378,7 @@ def raw_file(
     """A presigned URL for the check's raw 270 or 271 (and its text when `inline`)."""
     if kind not in {"270", "271"}:
         raise ValidationError(FieldError("kind", "must be 270 or 271"))
-    check = _load(caller, check_id, checks)
+    check = load_check(caller, check_id, checks)
     if kind == "271" and not check.has_response:
         raise NotFoundError("the payer never answered this check: there is no 271")
     key = raw_key(caller.practice_id, check_id, kind)
@@ -390,92 +390,3 @@ def raw_file(
     return RawFile(
         kind="270" if kind == "270" else "271", url=url, expires_in=URL_TTL_SECONDS, text=text
     )
-
-
-@dataclass(frozen=True)
-class HistoryPage:
-    """A page of a coverage's checks, newest first."""
-
-    checks: list[EligibilityCheck]
-    cursor: str | None
-
-
-def coverage_history(
-    caller: Caller,
-    patient_id: str,
-    coverage_id: str,
-    *,
-    subjects: SubjectLookup,
-    checks: CheckHistory,
-    audit: AuditLog,
-    limit: int = 20,
-    cursor: str | None = None,
-) -> HistoryPage:
-    """The checks of one coverage of a patient (404 unless both are the caller's practice's)."""
-    if not 1 <= limit <= 100:
-        raise ValidationError(FieldError("limit", "must be 1 to 100"))
-    subjects.subject(caller, patient_id, coverage_id)  # 404s, and audits the coverage read
-    found, next_cursor = checks.for_coverage(
-        caller.practice_id, coverage_id, limit=limit, cursor=cursor
-    )
-    mine = [c for c in found if c.patient_id == patient_id]
-    if mine:
-        audit.append(
-            [
-                AuditRecord.of(caller, Action.READ, RESOURCE, c.id, patient_id=c.patient_id)
-                for c in mine
-            ]
-        )
-    return HistoryPage(mine, next_cursor)
-
-
-def apply_corrections(
-    caller: Caller,
-    check_id: str,
-    fields: Sequence[str],
-    *,
-    checks: CheckHistory,
-    writer: IdentityWriter,
-    now: Callable[[], datetime] = lambda: datetime.now(UTC),
-) -> EligibilityCheck:
-    """Apply the chosen corrections of a check to the coverage/patient, and mark them applied.
-
-    Each field must be a correction of this check not applied yet. The records are changed
-    through their owners' services (version-checked, audited); a record that no longer
-    holds the value that was sent answers 409 and nothing is written.
-    """
-    wanted = list(dict.fromkeys(fields))
-    problems = Problems()
-    if not wanted:
-        problems.add("fields", "give at least one field to apply")
-    check = _load(caller, check_id, checks)
-    pending = {c.field: c for c in check.corrections if c.applied_at is None}
-    applied = {c.field for c in check.corrections if c.applied_at is not None}
-    for i, name in enumerate(wanted):
-        if name not in CORRECTABLE_FIELDS:
-            problems.add(f"fields.{i}", "is not a correctable field")
-        elif name in applied:
-            problems.add(f"fields.{i}", "was already applied")
-        elif name not in pending:
-            problems.add(f"fields.{i}", "is not a correction of this check")
-    problems.raise_if_any()
-    chosen = [pending[name] for name in wanted]
-    writer.apply(caller, check.patient_id, check.coverage_id, chosen)
-    at = now()
-    after = check.model_copy(
-        update={
-            "corrections": [
-                c.model_copy(update={"applied_at": at, "applied_by": caller.username})
-                if c.field in wanted
-                else c
-                for c in check.corrections
-            ],
-            "revision": check.revision + 1,
-        }
-    )
-    record = AuditRecord.of(caller, Action.UPDATE, RESOURCE, check.id, patient_id=check.patient_id)
-    try:
-        checks.replace(caller.practice_id, check, after, record)
-    except ConflictError:
-        raise ConflictError("the check changed while its corrections were applied") from None
-    return after

@@ -107,7 +107,7 @@ class LocalApi:
     authorizer: CognitoAuthorizer
     extra: dict[tuple[str, str], LocalHandler] = field(default_factory=dict)
     static_dirs: dict[str, Path] = field(default_factory=dict)
-    # Response headers per static prefix (the portal's Content-Security-Policy, as CloudFront sends).
+    # Response headers per static prefix (the portal's CSP, as CloudFront sends it).
     static_headers: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def __call__(

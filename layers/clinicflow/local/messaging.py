@@ -20,6 +20,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from clinicflow.local.outbox import Outbox, OutboxMessage
@@ -44,6 +45,7 @@ class LocalMessaging:
     status_topic: str = ""
     inbound_topic: str = ""
     feedback_topic: str = ""
+    clock: Callable[[], datetime] | None = None  # the stack's clock (event timestamps)
     _pending: list[tuple[str, dict[str, Any], str]] = field(default_factory=list)
     _email_tags: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -60,6 +62,7 @@ class LocalMessaging:
             }
         message_id = str(uuid.uuid4())
         origin = str(payload.get("OriginationIdentity") or "")
+        millis = int((self.clock() if self.clock else datetime.now(UTC)).timestamp() * 1000)
         self.outbox.add(
             OutboxMessage(
                 channel="sms",
@@ -75,13 +78,13 @@ class LocalMessaging:
         event = {
             "eventType": "TEXT_DELIVERED",
             "eventVersion": "1.0",
-            "eventTimestamp": int(time.time() * 1000),
+            "eventTimestamp": millis,
             "isFinal": True,
             "originationPhoneNumber": origin,
             "destinationPhoneNumber": to,
             "isoCountryCode": "US",
             "messageId": message_id,
-            "messageRequestTimestamp": int(time.time() * 1000),
+            "messageRequestTimestamp": millis,
             "messageEncoding": "GSM",
             "messageType": str(payload.get("MessageType") or "TRANSACTIONAL"),
             "messageStatus": "DELIVERED",

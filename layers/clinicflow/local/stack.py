@@ -198,6 +198,10 @@ class LocalStack:
         """Stop everything; a data directory keeps what users made."""
         for ticker in self._tickers:
             ticker.stop()
+        if self.messaging:
+            from clinicflow.messaging.service import use_clock
+
+            use_clock(None)
         if self.snapshotter:
             self.snapshotter.save()
         if self._http:
@@ -244,10 +248,14 @@ class LocalStack:
             status_topic=topics.get("SmsStatusTopic", ""),
             inbound_topic=topics.get("InboundSmsTopic", ""),
             feedback_topic=topics.get("EmailFeedbackTopic", ""),
+            clock=self.clock.now,
         )
         if self.moto.app is not None:
             self.moto.app.messaging = self.messaging
         subscribe_sns_functions(self.template, clients["sns"])
+        from clinicflow.messaging.service import use_clock
+
+        use_clock(self.clock.now)  # reminders decide on the stack's (advanceable) clock
         sender = os.environ.get("EMAIL_FROM")
         if sender:  # SES refuses unverified senders (moto too): verify the local one
             clients["ses"].verify_email_identity(EmailAddress=sender)

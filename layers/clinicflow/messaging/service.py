@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -27,7 +27,7 @@ from clinicflow.messaging.model import (
     consented,
     sms_event_status,
 )
-from clinicflow.messaging.tasks import Task
+from clinicflow.messaging.tasks import Task, TaskStatus
 from clinicflow.messaging.templates import Email
 from clinicflow.platform.errors import FieldError, NotFoundError, ValidationError
 from clinicflow.platform.identity import Caller, Role
@@ -158,9 +158,26 @@ def default_ports() -> Ports:
     return _ports
 
 
-def utc_now() -> datetime:
-    """The current time (UTC)."""
+def _wall_clock() -> datetime:
     return datetime.now(UTC)
+
+
+_clock: Callable[[], datetime] = _wall_clock
+
+
+def utc_now() -> datetime:
+    """The current time (UTC): the wall clock, or the clock given to `use_clock`."""
+    return _clock()
+
+
+def use_clock(clock: Callable[[], datetime] | None) -> None:
+    """Read time from `clock` (the local stack's, which tests move forward); None: wall clock.
+
+    Reminders and replies take every decision (quiet hours, lateness, next appointment) at
+    this time, so that on the local stack they agree with the clock that fires the schedules.
+    """
+    global _clock
+    _clock = clock or _wall_clock
 
 
 def system_caller(practice_id: str, actor: str = SYSTEM_ACTOR) -> Caller:
@@ -451,7 +468,7 @@ def close_task(caller: Caller, task_id: str, *, ports: Ports | None = None) -> T
     patient = task.patient_ids[0] if len(task.patient_ids) == 1 else ""
     audit = AuditRecord.of(caller, Action.UPDATE, "task", task_id, patient_id=patient)
     ports.store.close_task(caller.practice_id, task, audit)
-    return task.model_copy(update={"status": "done"})
+    return task.model_copy(update={"status": TaskStatus.DONE})
 
 
 def appointment_messages(

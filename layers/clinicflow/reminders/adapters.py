@@ -7,7 +7,7 @@ and write these make is audited by those services as usual.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import UTC, datetime
 
 from clinicflow.messaging.service import Recipient, system_caller
 from clinicflow.platform.errors import ClinicFlowError, NotFoundError
@@ -118,6 +118,7 @@ class ServicePatients:
 
         caller = system_caller(practice_id, ACTOR)
         status = ConsentStatus.GRANTED if granted else ConsentStatus.WITHDRAWN
+        at = min(at, datetime.now(UTC))  # never "in the future" (a local clock may run ahead)
         consent = Consent(status=status, at=at, method=ConsentMethod.SMS_KEYWORD)
         for attempt in range(1, _CONSENT_ATTEMPTS + 1):
             patient = self._repo.get(practice_id, patient_id)

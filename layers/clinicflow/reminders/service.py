@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -195,8 +195,8 @@ def default_ports() -> Ports:
 
 
 def utc_now() -> datetime:
-    """The current time (UTC)."""
-    return datetime.now(UTC)
+    """The current time (UTC), from messaging's clock (see `messaging.service.use_clock`)."""
+    return messaging.utc_now()
 
 
 # --- following appointment changes ---------------------------------------------------------

@@ -30,8 +30,18 @@ CORE_NS = "http://www.caqh.org/SOAP/WSDL/CORERule2.2.0.xsd"
 
 def response_envelope(fields: dict[str, str]) -> bytes:
     """A CORE real-time response envelope with the given fields (in CORE's order)."""
-    order = ("PayloadType", "ProcessingMode", "PayloadID", "TimeStamp", "SenderID",
-             "ReceiverID", "CORERuleVersion", "Payload", "ErrorCode", "ErrorMessage")  # fmt: skip
+    order = (
+        "PayloadType",
+        "ProcessingMode",
+        "PayloadID",
+        "TimeStamp",
+        "SenderID",
+        "ReceiverID",
+        "CORERuleVersion",
+        "Payload",
+        "ErrorCode",
+        "ErrorMessage",
+    )
     body = "".join(f"<{k}>{escape(fields[k])}</{k}>" for k in order if k in fields)
     return (
         f'<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="{SOAP_NS}" '
@@ -51,7 +61,7 @@ class FakeCoreEndpoint:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 data = self.rfile.read(length)
                 fake._handle(self, data)
@@ -109,17 +119,30 @@ class FakeCoreEndpoint:
             "CORERuleVersion": "2.2.0",
         }
         if action.startswith("code:"):
-            env = {**base, "PayloadType": "CoreEnvelopeError",
-                   "ErrorCode": action.split(":", 1)[1], "ErrorMessage": "synthetic"}  # fmt: skip
+            env = {
+                **base,
+                "PayloadType": "CoreEnvelopeError",
+                "ErrorCode": action.split(":", 1)[1],
+                "ErrorMessage": "synthetic",
+            }
         elif action == "reject":
-            env = {**base, "PayloadType": "X12_999_Response_005010X231A1", "Payload": "ISA*",
-                   "ErrorCode": "Success"}  # fmt: skip
+            env = {
+                **base,
+                "PayloadType": "X12_999_Response_005010X231A1",
+                "Payload": "ISA*",
+                "ErrorCode": "Success",
+            }
         else:
             answer = SandboxClearinghouse().exchange_270(
                 fields.get("ReceiverID", ""), fields.get("Payload", "")
             )
-            env = {**base, "PayloadType": RESPONSE_TYPE, "Payload": answer,
-                   "ErrorCode": "Success", "ErrorMessage": ""}  # fmt: skip
+            env = {
+                **base,
+                "PayloadType": RESPONSE_TYPE,
+                "Payload": answer,
+                "ErrorCode": "Success",
+                "ErrorMessage": "",
+            }
         self._reply(handler, 200, response_envelope(env))
 
     def _reply(self, handler: BaseHTTPRequestHandler, status: int, body: bytes) -> None:

@@ -248,7 +248,11 @@ class FakeHistory(FakeChecks):
         return page, str(start + limit) if more else None
 
     def replace(
-        self, practice_id: str, before: EligibilityCheck, after: EligibilityCheck, audit: AuditRecord
+        self,
+        practice_id: str,
+        before: EligibilityCheck,
+        after: EligibilityCheck,
+        audit: AuditRecord,
     ) -> None:
         from clinicflow.platform.errors import ConflictError
 

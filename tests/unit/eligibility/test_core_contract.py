@@ -199,7 +199,7 @@ class FakeSecrets:
     def __init__(self) -> None:
         self.calls: list[str] = []
 
-    def get_secret_value(self, SecretId: str) -> dict[str, str]:  # noqa: N803 (boto3's name)
+    def get_secret_value(self, SecretId: str) -> dict[str, str]:
         self.calls.append(SecretId)
         return {
             "SecretString": '{"username": "u", "password": "p", "sender_id": "S1"}',

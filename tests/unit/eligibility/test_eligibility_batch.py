@@ -12,6 +12,7 @@ from eligibility_fakes import FakeHistory, Journal, subject
 from clinicflow.eligibility.batch import (
     Visit,
     WorkItem,
+    WorkResult,
     defer_seconds,
     plan_lease,
     plan_nightly,
@@ -71,7 +72,9 @@ class Limiter:
         self.most = 0
         self.n = 0
 
-    def acquire(self, practice_id: str, payer_id: str, *, limit: int, lease_seconds: int) -> str | None:
+    def acquire(
+        self, practice_id: str, payer_id: str, *, limit: int, lease_seconds: int
+    ) -> str | None:
         held = self.held.setdefault((practice_id, payer_id), set())
         if len(held) >= limit:
             return None
@@ -106,25 +109,40 @@ def visit(n: int, patient: str = "p1", service_type: str = "98") -> Visit:
 
 def item(n: int, patient: str = "p1") -> WorkItem:
     v = visit(n, patient)
-    return WorkItem(practice_id="prac-a", appointment_id=v.appointment_id, patient_id=patient,
-                    start=v.start, service_date=v.service_date, service_type="98")  # fmt: skip
+    return WorkItem(
+        practice_id="prac-a",
+        appointment_id=v.appointment_id,
+        patient_id=patient,
+        start=v.start,
+        service_date=v.service_date,
+        service_type="98",
+    )
 
 
 def stored_check(status: EligibilityStatus, **result: object) -> EligibilityCheck:
     s = subject()
     return EligibilityCheck(
-        id="ab" * 16, patient_id="p1", coverage_id="cov-1", payer_id="MRDN1",
-        service_date=START.date(), service_types=["98"], requested_by="x", requested_at=NOW,
+        id="ab" * 16,
+        patient_id="p1",
+        coverage_id="cov-1",
+        payer_id="MRDN1",
+        service_date=START.date(),
+        service_types=["98"],
+        requested_by="x",
+        requested_at=NOW,
         result=EligibilityResult(status=status, **result),  # type: ignore[arg-type]
-        has_response=True, fingerprint=s.member_id,
-    )  # fmt: skip
+        has_response=True,
+        fingerprint=s.member_id,
+    )
 
 
 def test_planning_enqueues_one_id_only_message_per_visit_of_enabled_practices() -> None:
-    practices = Practices({
-        "prac-a": EligibilitySettings(nightly_enabled=True, nightly_days=3),
-        "prac-b": EligibilitySettings(nightly_enabled=False),
-    })  # fmt: skip
+    practices = Practices(
+        {
+            "prac-a": EligibilitySettings(nightly_enabled=True, nightly_days=3),
+            "prac-b": EligibilitySettings(nightly_enabled=False),
+        }
+    )
     source = Source({"prac-a": [visit(1), visit(2, "p2", "30")], "prac-b": [visit(3)]})
     queue = Queue()
     assert plan_nightly(practices=practices, source=source, queue=queue, now=NOW) == 2
@@ -132,14 +150,27 @@ def test_planning_enqueues_one_id_only_message_per_visit_of_enabled_practices() 
     messages = [json.loads(b) for b in queue.bodies]
     assert [m["appointment_id"] for m in messages] == ["appt-1", "appt-2"]
     assert messages[1]["service_type"] == "30"
-    assert set(messages[0]) == {"v", "practice_id", "appointment_id", "patient_id", "start",
-                                "service_date", "service_type"}  # fmt: skip
+    assert set(messages[0]) == {
+        "v",
+        "practice_id",
+        "appointment_id",
+        "patient_id",
+        "start",
+        "service_date",
+        "service_type",
+    }
 
 
 def _work(
-    it: WorkItem, run: object, *, coverages: Coverages | None = None, limiter: Limiter | None = None,
-    flags: Flags | None = None, source: Source | None = None, limit: int = 2,
-):  # type: ignore[no-untyped-def]  # fmt: skip
+    it: WorkItem,
+    run: object,
+    *,
+    coverages: Coverages | None = None,
+    limiter: Limiter | None = None,
+    flags: Flags | None = None,
+    source: Source | None = None,
+    limit: int = 2,
+) -> WorkResult:
     return work(
         it,
         source=source or Source({}),
@@ -168,7 +199,9 @@ def test_each_outcome_flags_the_appointment(
     check = stored_check(status, problems=problems if status is EligibilityStatus.REJECTED else [])
     calls: list[tuple[str, date, str]] = []
 
-    def run(caller: Caller, patient_id: str, coverage_id: str, d: date, st: str) -> EligibilityCheck:
+    def run(
+        caller: Caller, patient_id: str, coverage_id: str, d: date, st: str
+    ) -> EligibilityCheck:
         calls.append((coverage_id, d, st))
         assert caller.practice_id == "prac-a"
         return check
@@ -200,8 +233,12 @@ def test_an_uncheckable_payer_is_flagged_and_the_slot_returned() -> None:
 
 def test_a_cancelled_appointment_is_skipped() -> None:
     flags = Flags()
-    result = _work(item(1), lambda *a: pytest.fail("no check"), flags=flags,
-                   source=Source({}, cancelled=["appt-1"]))  # fmt: skip
+    result = _work(
+        item(1),
+        lambda *a: pytest.fail("no check"),
+        flags=flags,
+        source=Source({}, cancelled=["appt-1"]),
+    )
     assert result.done and flags.items == {}
 
 
@@ -211,8 +248,12 @@ def test_no_free_payer_slot_defers_the_message() -> None:
     result = _work(item(1), lambda *a: pytest.fail("no check"), limiter=limiter, limit=2)
     assert not result.done and result.flag is None
     other_payer = Coverages({"p1": ("cov-1", "OTHER")})
-    assert _work(item(1), lambda *a: stored_check(EligibilityStatus.ACTIVE), limiter=limiter,
-                 coverages=other_payer).done  # fmt: skip
+    assert _work(
+        item(1),
+        lambda *a: stored_check(EligibilityStatus.ACTIVE),
+        limiter=limiter,
+        coverages=other_payer,
+    ).done
 
 
 def test_the_slot_is_released_even_when_the_check_fails() -> None:

@@ -26,7 +26,7 @@ from eligibility_fakes import (
 
 from clinicflow.audit.model import Action
 from clinicflow.clearinghouse.port import EligibilityClearinghouse
-from clinicflow.eligibility import service
+from clinicflow.eligibility import history, service
 from clinicflow.eligibility.corrections import (
     ReturnedIdentity,
     ReturnedPerson,
@@ -45,9 +45,11 @@ T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 class Env:
     def __init__(
-        self, member_id: str = "SBX-ACTIVE-001", inner: EligibilityClearinghouse | None = None,
+        self,
+        member_id: str = "SBX-ACTIVE-001",
+        inner: EligibilityClearinghouse | None = None,
         **subject_args: Any,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.journal = Journal()
         self.subjects = FakeSubjects(subject(member_id, **subject_args))
         self.clearinghouse = RecordingClearinghouse(self.journal, inner)
@@ -58,9 +60,14 @@ class Env:
         self.ids = iter(f"{n:032x}" for n in range(1, 1000))
 
     def check(
-        self, *, force: bool = False, hours: int = 24, types: Sequence[str] = ("98",),
-        service_date: date = SERVICE_DATE, caller: Caller = FRONT_DESK,
-    ) -> service.CheckOutcome:  # fmt: skip
+        self,
+        *,
+        force: bool = False,
+        hours: int = 24,
+        types: Sequence[str] = ("98",),
+        service_date: date = SERVICE_DATE,
+        caller: Caller = FRONT_DESK,
+    ) -> service.CheckOutcome:
         return service.check_eligibility(
             caller,
             service.CheckRequest(PATIENT_ID, COVERAGE_ID, service_date, list(types)),
@@ -148,26 +155,46 @@ def test_history_pages_newest_first_and_hides_other_practices() -> None:
     for _ in range(3):
         ids.append(env.check(force=True).check.id)
         env.clock[0] += timedelta(minutes=5)
-    page = service.coverage_history(
-        FRONT_DESK, PATIENT_ID, COVERAGE_ID, subjects=env.subjects, checks=env.checks,
-        audit=env.audit, limit=2,
-    )  # fmt: skip
+    page = history.coverage_history(
+        FRONT_DESK,
+        PATIENT_ID,
+        COVERAGE_ID,
+        subjects=env.subjects,
+        checks=env.checks,
+        audit=env.audit,
+        limit=2,
+    )
     assert [c.id for c in page.checks] == ids[::-1][:2] and page.cursor
-    rest = service.coverage_history(
-        FRONT_DESK, PATIENT_ID, COVERAGE_ID, subjects=env.subjects, checks=env.checks,
-        audit=env.audit, limit=2, cursor=page.cursor,
-    )  # fmt: skip
+    rest = history.coverage_history(
+        FRONT_DESK,
+        PATIENT_ID,
+        COVERAGE_ID,
+        subjects=env.subjects,
+        checks=env.checks,
+        audit=env.audit,
+        limit=2,
+        cursor=page.cursor,
+    )
     assert [c.id for c in rest.checks] == [ids[0]] and rest.cursor is None
     with pytest.raises(NotFoundError):
-        service.coverage_history(
-            OTHER_PRACTICE, PATIENT_ID, COVERAGE_ID, subjects=env.subjects, checks=env.checks,
+        history.coverage_history(
+            OTHER_PRACTICE,
+            PATIENT_ID,
+            COVERAGE_ID,
+            subjects=env.subjects,
+            checks=env.checks,
             audit=env.audit,
-        )  # fmt: skip
+        )
     with pytest.raises(ValidationError):
-        service.coverage_history(
-            FRONT_DESK, PATIENT_ID, COVERAGE_ID, subjects=env.subjects, checks=env.checks,
-            audit=env.audit, limit=0,
-        )  # fmt: skip
+        history.coverage_history(
+            FRONT_DESK,
+            PATIENT_ID,
+            COVERAGE_ID,
+            subjects=env.subjects,
+            checks=env.checks,
+            audit=env.audit,
+            limit=0,
+        )
 
 
 # --- the diff --------------------------------------------------------------------------
@@ -183,10 +210,12 @@ def test_normalising_ignores_case_punctuation_spacing_and_id_hyphens() -> None:
 def test_same_values_in_payer_spelling_are_not_corrections() -> None:
     returned = ReturnedIdentity(
         subscriber=ReturnedPerson(
-            last_name="SYNTHETICO", first_name="TESTA", birth_date=date(1984, 7, 19),
+            last_name="SYNTHETICO",
+            first_name="TESTA",
+            birth_date=date(1984, 7, 19),
             member_id="sbx-active-001",
         )
-    )  # fmt: skip
+    )
     assert corrections_for(subject(), returned) == []
     assert corrections_for(subject(), None) == []
 
@@ -194,10 +223,12 @@ def test_same_values_in_payer_spelling_are_not_corrections() -> None:
 def test_self_corrections_name_the_patient_fields() -> None:
     returned = ReturnedIdentity(
         subscriber=ReturnedPerson(
-            last_name="SYNTHETICOS", first_name="TESTA", birth_date=date(1984, 7, 20),
+            last_name="SYNTHETICOS",
+            first_name="TESTA",
+            birth_date=date(1984, 7, 20),
             member_id="SBX-ACTIVE-009",
         )
-    )  # fmt: skip
+    )
     got = {c.field: (c.sent, c.returned) for c in corrections_for(subject(), returned)}
     assert got == {
         "member_id": ("SBX-ACTIVE-001", "SBX-ACTIVE-009"),
@@ -208,9 +239,13 @@ def test_self_corrections_name_the_patient_fields() -> None:
 
 def test_dependent_corrections_split_subscriber_and_patient() -> None:
     returned = ReturnedIdentity(
-        subscriber=ReturnedPerson(last_name="SYNTHETICO", first_name="TESSA", member_id="SBX-ACTIVE-001"),
-        dependent=ReturnedPerson(last_name="SYNTHETICO", first_name="KITT", birth_date=date(2015, 2, 3)),
-    )  # fmt: skip
+        subscriber=ReturnedPerson(
+            last_name="SYNTHETICO", first_name="TESSA", member_id="SBX-ACTIVE-001"
+        ),
+        dependent=ReturnedPerson(
+            last_name="SYNTHETICO", first_name="KITT", birth_date=date(2015, 2, 3)
+        ),
+    )
     got = {c.field for c in corrections_for(subject(dependent=True), returned)}
     assert got == {"subscriber.first_name", "patient.first_name"}
 
@@ -224,8 +259,11 @@ def test_a_dependent_answered_at_the_subscriber_level_is_compared_with_the_patie
 
 
 def test_a_check_records_the_payers_corrections_from_the_271() -> None:
-    env = Env(inner=CorrectingClearinghouse(last="SYNTHETICOS", member_id="SBX-ACTIVE-777",
-                                            dob="19840720"))  # fmt: skip
+    env = Env(
+        inner=CorrectingClearinghouse(
+            last="SYNTHETICOS", member_id="SBX-ACTIVE-777", dob="19840720"
+        )
+    )
     check = env.check().check
     assert check.result.status is EligibilityStatus.ACTIVE
     assert {c.field: c.returned for c in check.corrections} == {
@@ -261,20 +299,27 @@ def _corrected_env() -> tuple[Env, str]:
 def test_applying_writes_only_the_chosen_fields_once() -> None:
     env, check_id = _corrected_env()
     writer = FakeWriter()
-    after = service.apply_corrections(
-        FRONT_DESK, check_id, ["member_id"], checks=env.checks, writer=writer,
+    after = history.apply_corrections(
+        FRONT_DESK,
+        check_id,
+        ["member_id"],
+        checks=env.checks,
+        writer=writer,
         now=lambda: T0 + timedelta(minutes=3),
-    )  # fmt: skip
+    )
     assert writer.applied == [["member_id"]]
     by_field = {c.field: c for c in after.corrections}
     assert by_field["member_id"].applied_by == FRONT_DESK.username
     assert by_field["patient.first_name"].applied_at is None
     assert after.revision == 2 and env.checks.audit[-1].action is Action.UPDATE
     with pytest.raises(ValidationError) as raised:
-        service.apply_corrections(
-            FRONT_DESK, check_id, ["member_id", "group_number", "patient.last_name"],
-            checks=env.checks, writer=writer,
-        )  # fmt: skip
+        history.apply_corrections(
+            FRONT_DESK,
+            check_id,
+            ["member_id", "group_number", "patient.last_name"],
+            checks=env.checks,
+            writer=writer,
+        )
     fields = {f.field: f.message for f in raised.value.errors}
     assert fields == {
         "fields.0": "was already applied",
@@ -287,12 +332,12 @@ def test_applying_writes_only_the_chosen_fields_once() -> None:
 def test_a_refused_write_marks_nothing_and_other_practices_get_404() -> None:
     env, check_id = _corrected_env()
     with pytest.raises(ConflictError):
-        service.apply_corrections(
+        history.apply_corrections(
             FRONT_DESK, check_id, ["member_id"], checks=env.checks, writer=FakeWriter(fail=True)
         )
     stored = env.checks.get("prac-a", check_id)
     assert stored is not None and all(c.applied_at is None for c in stored.corrections)
     with pytest.raises(NotFoundError):
-        service.apply_corrections(
+        history.apply_corrections(
             OTHER_PRACTICE, check_id, ["member_id"], checks=env.checks, writer=FakeWriter()
         )

@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import secrets
 from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
@@ -51,9 +52,18 @@ def _id(event: dict[str, Any], name: str) -> str:
     return value
 
 
+def cycle_id_of(event: dict[str, Any], ports: Ports) -> str:
+    """The cycle id: the execution's name (the last part of its ARN), or a new id when the
+    execution has none (emulators may leave it unset)."""
+    name = str(event.get("execution") or "").rsplit(":", 1)[-1]
+    if _ID.match(name) and name != "None":
+        return name
+    return f"cycle-{ports.now():%Y%m%dT%H%M%S}-{secrets.token_hex(4)}"
+
+
 def collect(event: dict[str, Any], ports: Ports) -> dict[str, Any]:
     """List the cycle's work and store it in chunks."""
-    practice_id, cycle_id = _id(event, "practice_id"), _id(event, "cycle_id")
+    practice_id, cycle_id = _id(event, "practice_id"), cycle_id_of(event, ports)
     store = ports.store
     work = [f"E:{e}" for e in store.signed_encounters(practice_id)]
     for status in (ClaimStatus.DRAFT, ClaimStatus.CORRECTED, ClaimStatus.READY):
@@ -248,7 +258,7 @@ def notify(event: dict[str, Any], ports: Ports) -> dict[str, Any]:
 
 def failed(event: dict[str, Any], ports: Ports) -> dict[str, Any]:
     """Record and announce a failed cycle (the error's name only)."""
-    practice_id, cycle_id = _id(event, "practice_id"), _id(event, "cycle_id")
+    practice_id, cycle_id = _id(event, "practice_id"), cycle_id_of(event, ports)
     error = event.get("error") or {}
     summary = {
         "practice_id": practice_id,
