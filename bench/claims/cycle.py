@@ -134,7 +134,7 @@ def _run_cycle(stack: Any, name: str) -> dict[str, Any]:
     for page in sfn.get_paginator("get_execution_history").paginate(executionArn=arn):
         events += page["events"]
     summary = json.loads(described.get("output") or "{}")
-    return {"status": described["status"], "seconds": seconds, "events": len(events), **summary}
+    return {**summary, "status": described["status"], "seconds": seconds, "events": len(events)}
 
 
 def _write(rows: list[dict[str, Any]], meta: str) -> None:
@@ -155,14 +155,14 @@ def _write(rows: list[dict[str, Any]], meta: str) -> None:
         )
     if len(rows) >= 2:
         a, b = rows[0], rows[-1]
-        growth = (b["seconds"] / a["seconds"]) / (b["n"] / a["n"])
+        time_x, work_x = b["seconds"] / a["seconds"], b["n"] / a["n"]
+        per_chunk = (b["events"] - a["events"]) / max(1, b["chunks"] - a["chunks"])
         lines += [
             "",
-            f"Growth from {a['n']:,} to {b['n']:,} encounters: time x{b['seconds'] / a['seconds']:.2f} "
-            f"for x{b['n'] / a['n']:.1f} the work ({growth:.2f} per unit of work; 1.00 = linear). "
-            f"History events grow ~{(b['events'] - a['events']) / max(1, b['chunks'] - a['chunks']):.0f}"
-            " per 100-encounter chunk, so 20,000 encounters stay far below the 25,000-event cap "
-            "(~200 chunks).",
+            f"Growth from {a['n']:,} to {b['n']:,} encounters: time x{time_x:.2f} for "
+            f"x{work_x:.1f} the work ({time_x / work_x:.2f} per unit of work; 1.00 = linear). "
+            f"History events grow ~{per_chunk:.0f} per 100-encounter chunk, so 20,000 "
+            "encounters (~200 chunks) stay far below the 25,000-event cap.",
         ]
     block = "\n".join(lines) + "\n"
     text = DOC.read_text()

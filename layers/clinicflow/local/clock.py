@@ -127,6 +127,19 @@ class ScheduleFirer:
         return result
 
     def _deliver(self, target: dict[str, Any]) -> None:
+        """Deliver to one target; a failing target never stops the others (as on AWS)."""
+        try:
+            self._deliver_to(target)
+        except Exception as exc:
+            logger.warning(
+                "schedule target failed",
+                extra={
+                    "service": str(target["Arn"]).split(":")[2],
+                    "error_type": type(exc).__name__,
+                },
+            )
+
+    def _deliver_to(self, target: dict[str, Any]) -> None:
         arn = str(target["Arn"])
         payload = target.get("Input") or "{}"
         if ":lambda:" in arn:

@@ -62,7 +62,9 @@ async function calendarView(main) {
   replace(main, h("div", { class: "page-head" }, h("h1", {}, "Calendar")), toolbar, status, heading, body);
   focusHeading(main);
 
+  let generation = 0;
   async function refresh() {
+    const mine = ++generation; // a newer refresh wins; an older one drops its answer
     viewButtons.forEach((b, i) => b.setAttribute("aria-pressed", String(["day", "week", "month"][i] === state.view)));
     const here = providersHere();
     if (!state.providerId || !here.some((p) => p.provider_id === state.providerId)) state.providerId = here[0]?.provider_id || null;
@@ -86,11 +88,12 @@ async function calendarView(main) {
         appointments.push(...(await get(`/appointments?${q}`)).appointments);
       }
     } catch (err) {
-      replace(body, messageBox("error", err instanceof ApiError ? err.friendly : "Could not load appointments."));
+      if (mine === generation) replace(body, messageBox("error", err instanceof ApiError ? err.friendly : "Could not load appointments."));
       return;
     }
     appointments = appointments.filter((a) => a.status !== "cancelled");
     const named = await Promise.all(appointments.map(async (a) => ({ ...a, patient_name: await patientName(a.patient_id) })));
+    if (mine !== generation) return;
     const ctx = { data, location: location(), appointments: named, reload: refresh, showError, showInfo };
     if (state.view === "month") replace(body, monthGrid(ctx, first));
     else replace(body, timeGrid(ctx, state.view === "day" ? dayColumns(ctx) : weekColumns(ctx, first)));

@@ -37,14 +37,18 @@ export async function flowBoardView(main) {
   loc.input.addEventListener("change", () => { locationId = loc.input.value; load(); });
 
   let items = [];
+  let generation = 0;
   async function load() {
+    const mine = ++generation;
     const location = data.locations.find((l) => l.location_id === locationId);
     const today = todayIn(location.time_zone);
     subtitle.textContent = `${formatDay(today)} · ${location.name} · times in ${location.time_zone.replace(/_/g, " ")}`;
     try {
       const q = new URLSearchParams({ location_id: locationId, from_date: today });
       const found = (await get(`/appointments?${q}`)).appointments.filter((a) => !["cancelled", "no_show"].includes(a.status));
-      items = await Promise.all(found.map(async (a) => ({ ...a, patient_name: await patientName(a.patient_id) })));
+      const named = await Promise.all(found.map(async (a) => ({ ...a, patient_name: await patientName(a.patient_id) })));
+      if (mine !== generation) return;
+      items = named;
     } catch (err) {
       replace(status, messageBox("error", err instanceof ApiError ? err.friendly : "Could not load today's appointments."));
       return;

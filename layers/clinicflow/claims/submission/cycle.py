@@ -24,6 +24,7 @@ import re
 import secrets
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -122,46 +123,56 @@ def process(event: dict[str, Any], ports: Ports) -> dict[str, Any]:
     facts = _facts()
     tables = DynamoReferenceTables()
     filing: Callable[[str], int | None] = lambda payer: timely_filing_days(practice_id, payer)  # noqa: E731
-    created = failed = 0
-    unbillable: Counter[str] = Counter()
-    rules: Counter[str] = Counter()
-    ready: list[Claim] = []
-    blocked: list[str] = []
-    for entry in work:
+
+    def one(entry: str) -> tuple[str, bool, Claim | None, list[str]]:
+        """(outcome, created, claim, rule ids or fields) of one work item."""
         kind, _, ident = entry.partition(":")
+        created = False
         try:
             if kind == "E":
-                claim, new = _claim_of_encounter(caller, ident, ports, facts)
-                created += int(new)
+                claim, created = _claim_of_encounter(caller, ident, ports, facts)
             else:
                 claim = ports.claims.get_claim(practice_id, ident)
-            if claim is None:
-                continue
-            if claim.status not in {ClaimStatus.DRAFT, ClaimStatus.CORRECTED, ClaimStatus.READY}:
-                continue  # already on its way
+            if claim is None or claim.status not in {
+                ClaimStatus.DRAFT,
+                ClaimStatus.CORRECTED,
+                ClaimStatus.READY,
+            }:
+                return "skipped", created, None, []  # gone, or already on its way
             outcome = claims_service.scrub_claim(
                 caller, claim.claim_id, repo=ports.claims, tables=tables, timely_filing_days=filing
             )
             if outcome.claim.status is ClaimStatus.READY:
-                ready.append(outcome.claim)
-                continue
+                return "ready", created, outcome.claim, []
             errors = [f for f in outcome.report.findings if f.blocks]
-            rules.update(f.rule_id for f in errors)
-            blocked.append(claim.claim_id)
             service.block_claim(
                 ports,
                 outcome.claim,
                 [f"{f.rule_id}: {f.message}" for f in errors],
                 [f.rule_id for f in errors],
             )
+            return "blocked", created, outcome.claim, [f.rule_id for f in errors]
         except ValidationError as exc:
-            unbillable.update(f"{e.field}" for e in exc.errors)
+            return "unbillable", created, None, [e.field for e in exc.errors]
         except ClinicFlowError as exc:
-            failed += 1
             logger.warning(
                 "billing item failed",
                 extra={"practice_id": practice_id, "error_type": type(exc).__name__},
             )
+            return "failed", created, None, []
+
+    with ThreadPoolExecutor(max_workers=max(1, ports.workers)) as pool:
+        outcomes = list(pool.map(one, work))
+    created = sum(1 for _, new, _, _ in outcomes if new)
+    failed = sum(1 for kind, _, _, _ in outcomes if kind == "failed")
+    ready = [c for kind, _, c, _ in outcomes if kind == "ready" and c is not None]
+    blocked = [c.claim_id for kind, _, c, _ in outcomes if kind == "blocked" and c is not None]
+    rules: Counter[str] = Counter(
+        r for kind, _, _, found in outcomes if kind == "blocked" for r in found
+    )
+    unbillable: Counter[str] = Counter(
+        f for kind, _, _, found in outcomes if kind == "unbillable" for f in found
+    )
     queued = queue_claims(caller, ready, ports=ports, delay_seconds=SAFETY_NET_DELAY)
     for claim_id, problem in queued.blocked.items():
         blocked.append(claim_id)

@@ -399,10 +399,7 @@ def send_queued(
         try:
             won = _bind_all(ports, caller, candidates, file)
             if not won:
-                ports.store.save_file(
-                    replace(file, status=FileStatus.REJECTED, ack_reason="no claim was bound"),
-                    expect=FileStatus.BUILDING,
-                )
+                ports.store.delete_empty_file(practice_id, file.file_id)
                 break  # others hold these claims (or the index lags): let them finish
             stored, content = _store_file(ports, profile, file, won)
             _send_file(ports, channel, stored, content)

@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import DeleteError, PutError, UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from clinicflow.audit.model import AuditRecord
@@ -182,11 +183,19 @@ class DynamoSubmissionStore:
                 actions=[SubmissionItem.lease_until.set(_iso(now + lease))],
                 condition=(SubmissionItem.status == status.value) & free,
             )
-        except Exception as exc:  # pynamodb UpdateError wraps ConditionalCheckFailed
-            if "ConditionalCheckFailed" in str(getattr(exc, "cause_response_code", "")):
+        except UpdateError as exc:
+            if "ConditionalCheckFailed" in str(exc.cause_response_code or ""):
                 return False
             raise
         return True
+
+    def delete_empty_file(self, practice_id: str, file_id: str) -> None:
+        """Drop a file record no claim was bound to (others held every candidate)."""
+        item = SubmissionItem(pk=tenant_key(practice_id, "CLAIMFILE"), sk=file_id)
+        try:
+            item.delete(condition=SubmissionItem.status == FileStatus.BUILDING.value)
+        except DeleteError:
+            return
 
     def release_lease(self, practice_id: str, file_id: str) -> None:
         """Let the next worker take the file at once (after a failure we caught)."""
@@ -328,7 +337,7 @@ class DynamoSubmissionStore:
         )
         try:
             item.save(condition=SubmissionItem.pk.does_not_exist())
-        except Exception:
+        except PutError:
             existing = _get(item.pk, item.sk)
             if existing is None:
                 raise

@@ -1,0 +1,111 @@
+"""The local stack's messaging pieces: the SMS emulator, SES capture, simulators, streams."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from clinicflow.local.messaging import LocalMessaging
+from clinicflow.local.outbox import Outbox
+from clinicflow.local.streams import matches
+
+NOW = datetime(2026, 12, 2, 19, tzinfo=UTC)
+
+
+@pytest.fixture
+def published() -> list[tuple[str, dict]]:
+    return []
+
+
+@pytest.fixture
+def local(tmp_path: Path, published: list[tuple[str, dict]]) -> LocalMessaging:
+    return LocalMessaging(
+        Outbox(tmp_path / "outbox.jsonl"),
+        publish=lambda topic, body: published.append((topic, json.loads(body))),
+        status_topic="status",
+        inbound_topic="inbound",
+        feedback_topic="feedback",
+        clock=lambda: NOW,
+    )
+
+
+def test_send_text_answers_like_aws_and_reports_delivery(local, published, tmp_path):
+    status, answer = local.send_text(
+        {
+            "DestinationPhoneNumber": "+13035550142",
+            "OriginationIdentity": "+18885550100",
+            "MessageBody": "Hi Robin",
+            "MessageType": "TRANSACTIONAL",
+            "Context": {"practice_id": "sunrise", "appointment_id": "appt-1"},
+        }
+    )
+    assert status == 200 and set(answer) == {"MessageId"}
+    (queued,) = local.outbox.messages(to="+13035550142")
+    assert queued.status == "queued" and queued.sender == "+18885550100"
+    assert local.flush() == 1
+    ((topic, event),) = published
+    assert topic == "status" and event["eventType"] == "TEXT_DELIVERED"
+    assert event["messageId"] == answer["MessageId"]
+    assert event["context"] == {"practice_id": "sunrise", "appointment_id": "appt-1"}
+    assert event["eventTimestamp"] == int(NOW.timestamp() * 1000)
+    assert local.outbox.messages()[0].status == "delivered"
+    reloaded = Outbox(tmp_path / "outbox.jsonl")  # the status survives a restart
+    assert reloaded.messages()[0].status == "delivered"
+
+
+def test_send_text_validates(local):
+    status, answer = local.send_text({"MessageBody": "x"})
+    assert status == 400 and answer["__type"] == "ValidationException"
+
+
+def test_inbound_defaults_to_the_number_that_texted_and_aws_answers_stop(local, published):
+    with pytest.raises(ValueError, match="no text"):
+        local.simulate_inbound("+13035550142", "C")
+    local.send_text(
+        {
+            "DestinationPhoneNumber": "+13035550142",
+            "OriginationIdentity": "+18885550100",
+            "MessageBody": "x",
+        }
+    )
+    message = local.simulate_inbound("+13035550142", "STOP")
+    assert message["destinationNumber"] == "+18885550100" and message["messageKeyword"] == "STOP"
+    auto = [m for m in local.outbox.messages(to="+13035550142") if m.source == "aws-keyword"]
+    assert auto and "unsubscribed" in auto[0].body
+    local.flush()
+    assert [t for t, _ in published] == ["status", "inbound"]
+
+
+def test_emails_are_recorded_and_bounced(local, published):
+    request = {
+        "FromEmailAddress": "reminders@example.org",
+        "Destination": {"ToAddresses": ["robin@example.org"]},
+        "Content": {
+            "Simple": {
+                "Subject": {"Data": "Reminder"},
+                "Body": {"Text": {"Data": "text part"}, "Html": {"Data": "<p>html</p>"}},
+            }
+        },
+        "EmailTags": [{"Name": "practice_id", "Value": "sunrise"}],
+    }
+    local.record_email(request, {"MessageId": "m-1"})
+    (email,) = local.outbox.messages(to="robin@example.org")
+    assert email.body == "text part" and email.subject == "Reminder"
+    event = local.simulate_bounce("robin@example.org")
+    assert event["mail"]["tags"] == {"practice_id": ["sunrise"]}
+    assert event["bounce"]["bounceType"] == "Permanent"
+    assert local.outbox.messages()[0].status == "bounced"
+    local.flush()
+    assert published[0][0] == "feedback"
+    with pytest.raises(ValueError):
+        local.simulate_bounce("nobody@example.org")
+
+
+def test_filter_patterns():
+    record = {"dynamodb": {"Keys": {"SK": {"S": "APPT"}, "PK": {"S": "p#APPT#1"}}}}
+    assert matches({"dynamodb": {"Keys": {"SK": {"S": ["APPT"]}}}}, record)
+    assert not matches({"dynamodb": {"Keys": {"SK": {"S": ["LOCK"]}}}}, record)
+    assert not matches({"eventName": ["INSERT"]}, record)
