@@ -50,4 +50,4 @@ def make_powertools_thread_safe() -> None:
         if name in BaseRouter.__dict__:
             delattr(BaseRouter, name)
         setattr(BaseRouter, name, _PerThread(name))  # instance access: self.current_event
-    BaseRouter.__class__ = _PerThreadMeta  # class access: BaseRouter.current_event
+    BaseRouter.__class__ = _PerThreadMeta  # type: ignore[method-assign,assignment]  # class access

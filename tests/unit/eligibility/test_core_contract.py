@@ -218,3 +218,45 @@ def test_credentials_are_fetched_lazily_and_cached() -> None:
     source.get("core.payer.example:8443")
     assert len(client.calls) == 2
     assert secret_name("/x/", "h:1") == "/x/h-1"
+
+
+def test_a_payer_routed_to_an_endpoint_is_checked_through_core(fake: FakeCoreEndpoint) -> None:
+    from eligibility_fakes import (
+        COVERAGE_ID,
+        FRONT_DESK,
+        PATIENT_ID,
+        SERVICE_DATE,
+        FakeAudit,
+        FakeDirectory,
+        FakeDocuments,
+        FakeHistory,
+        FakeSubjects,
+        Journal,
+        subject,
+    )
+
+    from clinicflow.clearinghouse.endpoints import CoreEndpoints
+    from clinicflow.clearinghouse.sandbox import SandboxClearinghouse
+    from clinicflow.eligibility import service
+    from clinicflow.eligibility.policy import EligibilitySettings
+
+    base = subject("SBX-INACTIVE-1", clearinghouse_id=None)
+    routed = base.model_copy(
+        update={"payer": base.payer.model_copy(update={"endpoint_url": fake.url})}
+    )
+    journal = Journal()
+    breaker = CircuitBreaker(MemoryBreakerStore())
+    outcome = service.check_eligibility(
+        FRONT_DESK,
+        service.CheckRequest(PATIENT_ID, COVERAGE_ID, SERVICE_DATE, ["30"]),
+        subjects=FakeSubjects(routed),
+        clearinghouses=FakeDirectory(SandboxClearinghouse()),
+        endpoints=CoreEndpoints(StaticCredentials(CREDS), breaker),
+        documents=FakeDocuments(journal),
+        checks=FakeHistory(journal),
+        audit=FakeAudit(),
+        settings=EligibilitySettings(),
+    )
+    assert outcome.check.result.status.value == "inactive"
+    assert fake.requests[0]["ReceiverID"] == "SBMRDN1"
+    assert journal.events == ["put 270.x12", "put 271.x12", "save check"]
