@@ -23,8 +23,13 @@ os.environ.update(
 )
 os.environ.pop("POWERTOOLS_LOGGER_LOG_EVENT", None)
 
-from collections.abc import Iterator
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
@@ -32,6 +37,9 @@ import pytest
 from clinicflow.local.dynamodb_local import DynamoDBLocal
 from clinicflow.local.provision import provision_tables
 from clinicflow.local.template import Template
+
+if TYPE_CHECKING:
+    from clinicflow.local.stack import LocalStack
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -118,3 +126,88 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 def log_capture() -> LogCapture:
     """Every log line captured so far in the session."""
     return LOG_CAPTURE
+
+
+# --- The local stack, shared by tests/integration and tests/e2e (one instance per session:
+# moto keeps its state per process, so two stacks in one session would collide) ----------
+@pytest.fixture(scope="session")
+def stack(
+    dynamodb_local: DynamoDBLocal, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LocalStack]:
+    """The whole local stack with the demo practices, in memory."""
+    from clinicflow.local.stack import LocalStack, StackOptions  # imported when first needed
+
+    saved = dict(os.environ)
+    options = StackOptions(
+        root=ROOT,
+        port=0,
+        seed="demo",
+        dynamodb=dynamodb_local,
+        tick_seconds=0.2,
+        state_dir=tmp_path_factory.mktemp("stack-state"),
+    )
+    running = LocalStack(options).start()
+    yield running
+    running.stop()
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+@dataclass
+class HttpResponse:
+    """Status, headers and parsed JSON body of one API call."""
+
+    status: int
+    headers: dict[str, str]
+    body: Any
+
+
+@dataclass
+class ApiClient:
+    """A tiny HTTP client for the local API (urllib: what curl would do)."""
+
+    base: str
+    token: str | None = None
+
+    def call(
+        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+    ) -> HttpResponse:
+        """Send one request; never raises on HTTP errors."""
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.base + path, data=data, method=method)
+        request.add_header("Content-Type", "application/json")
+        if self.token:
+            request.add_header("Authorization", self.token)
+        for key, value in (headers or {}).items():
+            request.add_header(key, value)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                raw, status, hdrs = response.read(), response.status, dict(response.headers)
+        except urllib.error.HTTPError as error:
+            raw, status, hdrs = error.read(), error.code, dict(error.headers)
+        try:
+            parsed = json.loads(raw) if raw else None
+        except ValueError:
+            parsed = raw.decode(errors="replace")
+        return HttpResponse(status, hdrs, parsed)
+
+
+@pytest.fixture(scope="session")
+def login(stack: LocalStack) -> Callable[[str], ApiClient]:
+    """`login("sunrise-admin")` → an API client carrying that demo user's ID token."""
+    from clinicflow.local.tokens import id_token
+
+    tokens: dict[str, str] = {}
+
+    def _login(username: str) -> ApiClient:
+        if username not in tokens:
+            tokens[username] = id_token(stack._public_config(), username)
+        return ApiClient(stack.api_url, tokens[username])
+
+    return _login
+
+
+@pytest.fixture(scope="session")
+def anonymous(stack: LocalStack) -> ApiClient:
+    """An API client without a token."""
+    return ApiClient(stack.api_url)

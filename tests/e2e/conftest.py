@@ -17,7 +17,6 @@ import pytest
 
 from clinicflow.local.stack import LocalStack
 from tests.conftest import ROOT
-from tests.integration.conftest import anonymous, login, stack  # noqa: F401 (fixtures)
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 axe_api = pytest.importorskip("axe_playwright_python.sync_playwright")
@@ -105,7 +104,7 @@ class Portal:
 @pytest.fixture
 def portal_factory(
     browser: Any,
-    stack: LocalStack,  # noqa: F811 (the imported fixture)
+    stack: LocalStack,
     request: pytest.FixtureRequest,
 ) -> Iterator[Callable[..., Portal]]:
     """portal_factory(viewport=LAPTOP) → a fresh browser context (its own session storage)."""
