@@ -95,14 +95,18 @@ def _sign(n: int, coverages: list[tuple[str, str]], day: date) -> float:
     store = DynamoClaimsStore()
     desk = system_caller(PRACTICE, "bench-desk")
 
+    providers = ("prov-okafor", "prov-lindqvist", "prov-hartwell")  # all see patients in Denver
+    width = len(coverages)
+
     def one(i: int) -> None:
-        patient_id, coverage_id = coverages[i % len(coverages)]
+        # distinct (patient, date, provider) for up to 180 x the coverages: no duplicate findings
+        patient_id, coverage_id = coverages[i % width]
         data = EncounterInput(
             patient_id=patient_id,
             coverage_id=coverage_id,
-            rendering_provider_id="prov-okafor",
+            rendering_provider_id=providers[(i // (width * 60)) % 3],
             location_id="loc-denver",
-            service_date=day - timedelta(days=i % 20),
+            service_date=day - timedelta(days=1 + (i // width) % 60),
             diagnoses=("E11.9", "I10"),
             lines=(
                 ServiceLine("99213", Decimal("1"), (1, 2), charge=Decimal("120.00")),
@@ -143,15 +147,15 @@ def _write(rows: list[dict[str, Any]], meta: str) -> None:
         "",
         meta,
         "",
-        "| encounters | signing (s) | cycle (s) | encounters/s | claims sent | files | blocked "
-        "| chunks | history events |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| encounters | signing (s) | cycle (s) | encounters/s | claims queued | sent by the run "
+        "| files | blocked | chunks | history events |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in rows:
         lines.append(
             f"| {r['n']:,} | {r['sign_s']:.0f} | {r['seconds']:.0f} | {r['n'] / r['seconds']:.1f} "
-            f"| {r.get('claims_sent', 0):,} | {r.get('files_sent', 0)} | {r.get('blocked', 0)} "
-            f"| {r.get('chunks', 0)} | {r['events']:,} |"
+            f"| {r.get('queued', 0):,} | {r.get('claims_sent', 0):,} | {r.get('files_sent', 0)} "
+            f"| {r.get('blocked', 0)} | {r.get('chunks', 0)} | {r['events']:,} |"
         )
     if len(rows) >= 2:
         a, b = rows[0], rows[-1]

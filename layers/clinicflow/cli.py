@@ -122,11 +122,13 @@ def build_parser() -> argparse.ArgumentParser:
     outbox = commands.add_parser("outbox", help="show what the local stack would have sent")
     outbox.add_argument("--data-dir")
     outbox.set_defaults(func=_outbox)
+    from clinicflow.claims.cli import register as register_claims
     from clinicflow.codesets.cli import register as register_codesets
     from clinicflow.x12.cli import register as register_x12
 
     register_x12(commands)
     register_codesets(commands)
+    register_claims(commands)
     return parser
 
 

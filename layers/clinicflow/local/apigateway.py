@@ -109,6 +109,7 @@ class LocalApi:
     static_dirs: dict[str, Path] = field(default_factory=dict)
     # Response headers per static prefix (the portal's CSP, as CloudFront sends it).
     static_headers: dict[str, dict[str, str]] = field(default_factory=dict)
+    _sorted: list[ApiRoute] | None = field(default=None, init=False, repr=False)
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
@@ -132,7 +133,7 @@ class LocalApi:
                 response.headers.update(self.static_headers.get(prefix, {}))
                 return response
         allowed: list[str] = []
-        for route in self.routes:
+        for route in self._by_precedence():
             match = route.pattern.match(request.path)
             if not match:
                 continue
@@ -143,6 +144,15 @@ class LocalApi:
         if allowed:
             return _json(405, {"message": "Method Not Allowed"})
         return _json(404, {"message": "Not Found"})
+
+    def _by_precedence(self) -> list[ApiRoute]:
+        """Literal path segments win over `{param}` ones, as API Gateway matches."""
+        if self._sorted is None:
+            self._sorted = sorted(
+                self.routes,
+                key=lambda r: [1 if part.startswith("{") else 0 for part in r.path.split("/")],
+            )
+        return self._sorted
 
     def _invoke(self, request: Request, route: ApiRoute, params: dict[str, str]) -> Response:
         claims = None

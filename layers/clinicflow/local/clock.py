@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -58,7 +59,7 @@ class ScheduleFirer:
     invoke_function: Callable[[str, dict[str, Any]], Any]
     send_message: Callable[[str, str], None]
     events: Any = None
-    start_execution: Callable[[str, str], Any] | None = None
+    start_execution: Callable[[str, str, str], Any] | None = None
     fired: set[str] = field(default_factory=set)
     started: datetime = field(default_factory=lambda: datetime.now(UTC))
     _checked: datetime | None = None
@@ -95,7 +96,7 @@ class ScheduleFirer:
             if key in self.fired:
                 continue
             self.fired.add(key)
-            self._deliver(schedule["Target"])
+            self._deliver(schedule["Target"], _run_name(name, moment))
             fired += 1
         if fired and when is not None and schedule.get("ActionAfterCompletion") == "DELETE":
             self.scheduler.delete_schedule(GroupName=group, Name=name)
@@ -109,10 +110,10 @@ class ScheduleFirer:
             expression = rule.get("ScheduleExpression")
             if not expression or rule.get("State") == "DISABLED":
                 continue
-            for _ in due_times(expression, "UTC", after, now, anchor=self.started):
+            for moment in due_times(expression, "UTC", after, now, anchor=self.started):
                 targets = self.events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
                 for target in targets:
-                    self._deliver(target)
+                    self._deliver(target, _run_name(rule["Name"], moment))
                 fired += 1
         return fired
 
@@ -126,10 +127,10 @@ class ScheduleFirer:
         )
         return result
 
-    def _deliver(self, target: dict[str, Any]) -> None:
+    def _deliver(self, target: dict[str, Any], run_name: str) -> None:
         """Deliver to one target; a failing target never stops the others (as on AWS)."""
         try:
-            self._deliver_to(target)
+            self._deliver_to(target, run_name)
         except Exception as exc:
             logger.warning(
                 "schedule target failed",
@@ -139,7 +140,7 @@ class ScheduleFirer:
                 },
             )
 
-    def _deliver_to(self, target: dict[str, Any]) -> None:
+    def _deliver_to(self, target: dict[str, Any], run_name: str) -> None:
         arn = str(target["Arn"])
         payload = target.get("Input") or "{}"
         if ":lambda:" in arn:
@@ -147,11 +148,17 @@ class ScheduleFirer:
         elif ":sqs:" in arn:
             self.send_message(arn, payload)
         elif ":states:" in arn and self.start_execution is not None:
-            self.start_execution(arn, payload)
+            self.start_execution(arn, payload, run_name)
         else:
             logger.warning(
                 "schedule target not supported locally", extra={"service": arn.split(":")[2]}
             )
+
+
+def _run_name(schedule: str, moment: datetime) -> str:
+    """A unique, valid execution name per schedule and fire time (as Scheduler makes one)."""
+    safe = re.sub(r"[^A-Za-z0-9_-]", "-", schedule)[:60]
+    return f"{safe}-{moment:%Y%m%dT%H%M%S}"
 
 
 @dataclass

@@ -85,6 +85,9 @@ def seed_practice(practice: DemoPractice, today: Any) -> None:
         )
     seed_default_payers(caller)
     payers = {p.payer_id: p for p in list_payers(practice.practice_id).payers}
+    from clinicflow.claims.submission.demo import seed_demo_profile
+
+    seed_demo_profile(practice.practice_id, practice.legal_name, sorted(payers))
     for provider in practice.providers:
         create_provider(
             caller,

@@ -166,8 +166,8 @@ class LocalStack:
             clock=self.clock,
             scheduler=clients["scheduler"],
             events=clients["events"],
-            start_execution=lambda arn, body: clients["stepfunctions"].start_execution(
-                stateMachineArn=arn, input=body
+            start_execution=lambda arn, body, name: clients["stepfunctions"].start_execution(
+                stateMachineArn=arn, input=body, name=name
             ),
             invoke_function=self._invoke_by_name,
             send_message=lambda arn, body: clients["sqs"].send_message(

@@ -116,3 +116,15 @@ def test_lambda_response_maps_status_headers_and_base64_bodies():
     assert response.status_code == 201
     assert response.headers["X-A"] == "1"
     assert response.get_data() == b"hi"
+
+
+def test_literal_routes_win_over_parameter_routes():
+    from clinicflow.local.apigateway import LocalApi
+
+    routes = [
+        ApiRoute("Claims", "GET", "/claims/{claim_id}", True),
+        ApiRoute("Queue", "GET", "/claims/work-queue", True),
+    ]
+    api = LocalApi(routes=routes, registry=None, authorizer=None)  # type: ignore[arg-type]
+    ordered = api._by_precedence()
+    assert [r.function for r in ordered] == ["Queue", "Claims"]
