@@ -27,7 +27,11 @@ function defaultRoute() {
 }
 
 async function render(notice = null) {
-  const el = main();
+  // Each render gets a fresh container: a slower view still loading for an earlier route
+  // then writes into a detached element instead of over the current page.
+  const el = document.createElement("div");
+  el.className = "view";
+  main().replaceChildren(el);
   if (!auth.isSignedIn()) {
     document.getElementById("topbar").hidden = true;
     loginView(el, {

@@ -102,10 +102,10 @@ def test_book_move_and_flow_through_the_day(portal: Portal, calendar: Calendar, 
     alert = page.get_by_role("alert").filter(has_text="can't be booked")
     alert.wait_for()
     assert f"{blair} is already booked" in alert.inner_text()
-    portal.shot("calendar-conflict")
     page.get_by_role("region", name=avery).get_by_role(
         "button", name=re.compile(rf"^9:00 AM to 9:30 AM, Juniper Calendar{cal.tag}")
     ).wait_for()  # still with Avery at 9:00
+    portal.shot("calendar-conflict")
 
     # Drag it down an hour in Avery's column: moved.
     avery_lane = page.get_by_role("region", name=avery)
