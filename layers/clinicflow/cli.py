@@ -124,11 +124,13 @@ def build_parser() -> argparse.ArgumentParser:
     outbox.set_defaults(func=_outbox)
     from clinicflow.claims.cli import register as register_claims
     from clinicflow.codesets.cli import register as register_codesets
+    from clinicflow.messaging.cli import register as register_messaging
     from clinicflow.x12.cli import register as register_x12
 
     register_x12(commands)
     register_codesets(commands)
     register_claims(commands)
+    register_messaging(commands)
     return parser
 
 

@@ -149,6 +149,13 @@ def portal(portal_factory: Callable[..., Portal]) -> Portal:
     return portal_factory()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests run last, whatever the command line's order: they add patients and
+    calendars to the shared stack, which tests reading the demo seed must not see first."""
+    here = Path(__file__).parent
+    items.sort(key=lambda item: item.path.is_relative_to(here))
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     """Keep each phase's report on the item, so fixtures can screenshot failures."""
