@@ -25,14 +25,19 @@ DENVER = ZoneInfo("America/Denver")
 
 def _seeded_coverage(desk: Any) -> tuple[str, dict[str, Any]]:
     """A seeded patient with an active primary coverage (id, coverage)."""
-    page = desk.call("GET", "/patients?limit=20")
-    assert page.status == 200, page.body
-    for patient in page.body["items"]:
-        res = desk.call("GET", f"/patients/{patient['id']}/coverages")
-        assert res.status == 200, res.body
-        for coverage in res.body["items"]:
-            if coverage["order"] == 1 and coverage["member_id"].startswith("M"):
-                return patient["id"], coverage
+    cursor = ""
+    for _ in range(20):  # other tests add patients without coverage: page past them
+        page = desk.call("GET", f"/patients?limit=50{'&cursor=' + cursor if cursor else ''}")
+        assert page.status == 200, page.body
+        for patient in page.body["items"]:
+            res = desk.call("GET", f"/patients/{patient['id']}/coverages")
+            assert res.status == 200, res.body
+            for coverage in res.body["items"]:
+                if coverage["order"] == 1 and coverage["member_id"].startswith("M"):
+                    return patient["id"], coverage
+        cursor = page.body.get("cursor") or ""
+        if not cursor:
+            break
     raise AssertionError("the demo seed has no patient with a primary coverage")
 
 

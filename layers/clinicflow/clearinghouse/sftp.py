@@ -21,8 +21,10 @@ import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import paramiko  # type: ignore[import-untyped]
+if TYPE_CHECKING:  # imported when a session opens: its native crypto stays off cold starts
+    import paramiko  # type: ignore[import-untyped]
 
 from clinicflow.clearinghouse.claims_port import InboundFile
 from clinicflow.clearinghouse.port import (
@@ -49,6 +51,8 @@ class SftpEndpoint:
 
 
 def _public_key(openssh: str) -> paramiko.PKey:
+    import paramiko
+
     parts = openssh.split()
     if len(parts) < 2:
         raise ClearinghouseError("the SFTP host key is not in OpenSSH form")
@@ -63,6 +67,8 @@ class SftpClaimsClearinghouse:
 
     @contextmanager
     def _session(self) -> Iterator[paramiko.SFTPClient]:
+        import paramiko
+
         e = self._endpoint
         expected = _public_key(e.host_key)
         try:
