@@ -475,6 +475,18 @@ def test_series_with_a_conflict_and_edits(invoke, clinic):
     assert [o["outcome"] for o in rest.body["occurrences"]] == ["skipped", "cancelled", "cancelled"]
 
 
+def _eventually(read, done, attempts: int = 50):
+    """Read until `done(result)` (GSI reads are eventually consistent), then return it."""
+    import time
+
+    for _ in range(attempts):
+        result = read()
+        if done(result):
+            return result
+        time.sleep(0.1)
+    return result
+
+
 def test_waitlist_offer_accept_race_and_expiry(invoke, clinic):
     from datetime import UTC, datetime, timedelta
 
@@ -495,14 +507,21 @@ def test_waitlist_offer_accept_race_and_expiry(invoke, clinic):
             },
         )
         assert res.status == 201, res.body
-    entries = invoke("scheduling", "scheduling/list_waitlist.json").body["entries"]
+    # The waitlist is listed through a GSI, which DynamoDB updates eventually: wait for it.
+    entries = _eventually(
+        lambda: invoke("scheduling", "scheduling/list_waitlist.json").body["entries"],
+        lambda got: len(got) == 2,
+    )
     assert [e["patient_id"] for e in entries] == clinic.patients[1:3]
     invoke(
         "scheduling",
         "scheduling/cancel.json",
         path={"appointment_id": booked.body["appointment_id"]},
     )
-    offers = invoke("scheduling", "scheduling/list_offers.json").body["offers"]
+    offers = _eventually(
+        lambda: invoke("scheduling", "scheduling/list_offers.json").body["offers"],
+        lambda got: len(got) >= 1,
+    )
     assert len(offers) == 1 and offers[0]["status"] == "open"
     offer = offers[0]
     assert offer["patients"] == [

@@ -481,7 +481,12 @@ class DynamoSchedulingStore:
             pk=tenant_key(practice_id, "WAIT", entry.entry_id),
             sk="ENTRY",
             gsi1pk=tenant_key(practice_id, "WAITLIST") if waiting else None,
-            gsi1sk=f"{zulu(entry.created_at)}#{entry.entry_id}" if waiting else None,
+            # Microseconds: two patients joining within one second keep their order.
+            gsi1sk=(
+                f"{entry.created_at.astimezone(UTC):%Y-%m-%dT%H:%M:%S.%fZ}#{entry.entry_id}"
+                if waiting
+                else None
+            ),
             entity="waitlist_entry",
             version=entry.version,
             status=entry.status.value,
