@@ -64,7 +64,15 @@ def test_crashes_and_duplicates_send_every_claim_exactly_once(
 
     monkeypatch.setattr(SandboxClaimsClearinghouse, "submit", flaky_submit)
     stack.registry._handlers["ClaimBatcherFunction"] = crashing_worker
-    sqs.set_queue_attributes(QueueUrl=queue, Attributes={"VisibilityTimeout": "1"})
+    # Time is compressed (1 s visibility instead of 360 s), so the retry budget before the DLQ
+    # is widened to cover the same span of retries the deployed queue allows.
+    redrive = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["RedrivePolicy"])[
+        "Attributes"
+    ]["RedrivePolicy"]
+    widened = json.dumps({**json.loads(redrive), "maxReceiveCount": 100})
+    sqs.set_queue_attributes(
+        QueueUrl=queue, Attributes={"VisibilityTimeout": "1", "RedrivePolicy": widened}
+    )
     try:
         claims = [make_ready_claim(login, submit=True) for _ in range(CLAIMS)]
         ids = {c["claim_id"] for c in claims}
@@ -89,7 +97,9 @@ def test_crashes_and_duplicates_send_every_claim_exactly_once(
         wait_for(drained, timeout=120)
     finally:
         stack.registry._handlers["ClaimBatcherFunction"] = real
-        sqs.set_queue_attributes(QueueUrl=queue, Attributes={"VisibilityTimeout": "360"})
+        sqs.set_queue_attributes(
+            QueueUrl=queue, Attributes={"VisibilityTimeout": "360", "RedrivePolicy": redrive}
+        )
     assert crashes["before"] >= 2 and crashes["after"] >= 2
     assert next(sends) > 3  # the clearinghouse failures happened, and sending went on
     # exactly once at the clearinghouse, and in the stored 837P files
