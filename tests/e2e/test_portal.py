@@ -4,10 +4,14 @@ patient creation (422 field errors, 409 duplicates), card images, settings, idle
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import re
 import secrets
 import string
+import struct
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -297,101 +301,84 @@ def test_tablet_width_has_no_horizontal_scrolling(portal_factory: Any) -> None:
     portal.audit("tablet-patient")
 
 
-def test_mfa_and_new_password_challenges(portal: Portal, stack: Any) -> None:
-    """The deployed pool asks for a TOTP code (and a new password at first sign-in); the local
-    pool does not, so Cognito's challenge answers are played here and the real tokens follow."""
-    import urllib.request
+def totp(secret: str, at: float) -> str:
+    """The RFC 6238 code an authenticator app shows for a base32 key (SHA-1, 30 s, 6 digits)."""
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8), casefold=True)
+    digest = hmac.new(key, struct.pack(">Q", int(at // 30)), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    return f"{(struct.unpack('>I', digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
 
-    page = portal.page
-    config = stack._public_config()
-    seen: list[dict[str, Any]] = []
 
-    def real_login() -> dict[str, Any]:
-        request = urllib.request.Request(
-            config["cognitoEndpoint"],
-            data=json.dumps(
-                {
-                    "AuthFlow": "USER_PASSWORD_AUTH",
-                    "ClientId": config["clientId"],
-                    "AuthParameters": {
-                        "USERNAME": "sunrise-biller",
-                        "PASSWORD": "Demo-Clinic-2026!",
-                    },
-                }
-            ).encode(),
-            headers={
-                "Content-Type": "application/x-amz-json-1.1",
-                "X-Amz-Target": "AWSCognitoIdentityProviderService.InitiateAuth",
-            },
+def current_code(secret: str) -> str:
+    """A code that stays valid long enough to be typed and checked (not in a step's last 3 s)."""
+    if time.time() % 30 > 27:
+        time.sleep(30 - time.time() % 30 + 0.2)
+    return totp(secret, time.time())
+
+
+def test_first_sign_in_sets_a_password_and_an_authenticator_then_asks_for_codes(
+    portal: Portal, stack: Any
+) -> None:
+    """With MFA required (as the deployed pool has it), a new staff member chooses a password,
+    enrols an authenticator app from the setup key and signs in with its codes; a wrong code
+    is refused. Cognito (the emulator, checking codes) answers every step; nothing is faked."""
+    cognito = stack.client("cognito-idp")
+    pool = stack.user_pool_id
+    username = "sunrise-mfa-" + "".join(secrets.choice(string.ascii_lowercase) for _ in range(5))
+    cognito.set_user_pool_mfa_config(
+        UserPoolId=pool,
+        SoftwareTokenMfaConfiguration={"Enabled": True},
+        MfaConfiguration="ON",
+    )
+    try:
+        cognito.admin_create_user(
+            UserPoolId=pool,
+            Username=username,
+            TemporaryPassword="Temporary-Pass-2026",
+            MessageAction="SUPPRESS",
+            UserAttributes=[
+                {"Name": "email", "Value": f"{username}@example.test"},
+                {"Name": "custom:practice_id", "Value": "sunrise"},
+            ],
         )
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return dict(json.loads(response.read()))
+        cognito.admin_add_user_to_group(UserPoolId=pool, Username=username, GroupName="front-desk")
+        page = portal.page
+        portal.open()
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill("Temporary-Pass-2026")
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("heading", name="Choose a new password").wait_for()
+        portal.audit("login-new-password")
+        page.get_by_label(re.compile("^New password")).fill("Brand-New-Pass-2026")
+        page.get_by_label("Repeat the new password").fill("Brand-New-Pass-2026")
+        page.get_by_role("button", name="Set password").click()
+        page.get_by_role("heading", name="Set up your authenticator app").wait_for()
+        secret = page.locator("code.secret").inner_text().strip()
+        portal.shot("login-mfa-setup")
+        portal.audit("login-mfa-setup")
+        wrong = "000000" if current_code(secret) != "000000" else "111111"
+        page.get_by_label("6-digit code").fill(wrong)
+        page.get_by_role("button", name="Verify and sign in").click()
+        expect_text(portal, "That code is not right.")
+        page.get_by_label("6-digit code").fill(current_code(secret))
+        page.get_by_role("button", name="Verify and sign in").click()
+        page.get_by_role("button", name="Log out").wait_for()
 
-    def cognito(route: Any) -> None:
-        if route.request.method != "POST":
-            route.continue_()
-            return
-        target = route.request.headers.get("x-amz-target", "").split(".")[-1]
-        body = json.loads(route.request.post_data or "{}")
-        seen.append({"target": target, **body})
-        cors = {"Access-Control-Allow-Origin": "*"}
-        if target == "InitiateAuth":
-            answer = {
-                "ChallengeName": "NEW_PASSWORD_REQUIRED",
-                "Session": "s1",
-                "ChallengeParameters": {},
-            }
-        elif body.get("ChallengeName") == "NEW_PASSWORD_REQUIRED":
-            answer = {
-                "ChallengeName": "SOFTWARE_TOKEN_MFA",
-                "Session": "s2",
-                "ChallengeParameters": {},
-            }
-        elif body["ChallengeResponses"].get("SOFTWARE_TOKEN_MFA_CODE") == "000000":
-            route.fulfill(
-                status=400,
-                headers=cors,
-                content_type="application/x-amz-json-1.1",
-                body=json.dumps({"__type": "CodeMismatchException", "message": "Invalid code"}),
-            )
-            return
-        else:
-            answer = real_login()
-        route.fulfill(
-            status=200,
-            headers=cors,
-            content_type="application/x-amz-json-1.1",
-            body=json.dumps(answer),
-        )
-
-    page.route(f"{config['cognitoEndpoint']}/**", cognito)
-    page.route(config["cognitoEndpoint"], cognito)
-    portal.open()
-    page.get_by_label("Username").fill("sunrise-biller")
-    page.get_by_label("Password").fill("Temporary-Pass-1")
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Choose a new password").wait_for()
-    portal.audit("login-new-password")
-    page.get_by_label(re.compile("^New password")).fill("Brand-New-Pass-2026")
-    page.get_by_label("Repeat the new password").fill("Brand-New-Pass-2026")
-    page.get_by_role("button", name="Set password").click()
-    page.get_by_role("heading", name="Enter your authentication code").wait_for()
-    page.get_by_label("6-digit code").fill("000000")
-    page.get_by_role("button", name="Verify").click()
-    expect_text(portal, "That code is not right.")
-    portal.shot("login-mfa")
-    portal.audit("login-mfa")
-    page.get_by_label("6-digit code").fill("123456")
-    page.get_by_role("button", name="Verify").click()
-    page.get_by_role("button", name="Log out").wait_for()
-    responses = [s for s in seen if s["target"] == "RespondToAuthChallenge"]
-    assert responses[0]["ChallengeResponses"] == {
-        "USERNAME": "sunrise-biller",
-        "NEW_PASSWORD": "Brand-New-Pass-2026",
-    }
-    assert responses[0]["Session"] == "s1"
-    assert responses[-1]["ChallengeResponses"] == {
-        "USERNAME": "sunrise-biller",
-        "SOFTWARE_TOKEN_MFA_CODE": "123456",
-    }
-    assert responses[-1]["Session"] == "s2"
+        page.get_by_role("button", name="Log out").click()
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill("Brand-New-Pass-2026")
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("heading", name="Enter your authentication code").wait_for()
+        page.get_by_label("6-digit code").fill(wrong)
+        page.get_by_role("button", name="Verify").click()
+        expect_text(portal, "That code is not right.")
+        portal.shot("login-mfa")
+        portal.audit("login-mfa")
+        page.get_by_label("6-digit code").fill(current_code(secret))
+        page.get_by_role("button", name="Verify").click()
+        page.get_by_role("button", name="Log out").wait_for()
+        user = cognito.admin_get_user(UserPoolId=pool, Username=username)
+        assert user["UserStatus"] == "CONFIRMED"
+    finally:
+        cognito.set_user_pool_mfa_config(UserPoolId=pool, MfaConfiguration="OFF")
+        cognito.admin_delete_user(UserPoolId=pool, Username=username)

@@ -197,6 +197,9 @@ class MotoServer:
         )
 
         default_user_config["stepfunctions"]["execute_state_machine"] = True
+        # Authenticator codes are checked as Cognito checks them (moto accepts any code
+        # unless told otherwise), so a wrong code is refused locally too.
+        os.environ["MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP"] = "true"
         app = SerialisedApp(DomainDispatcherApplication(create_backend_app), self.outbox)
         self.app = app
         self._server = make_server(
