@@ -11,6 +11,8 @@ The member id chooses the scenario (prefix, case-insensitive; see docs/eligibili
 ``SBX-NOTFOUND``   AAA 75 subscriber not found, follow-up C
 ``SBX-BUSY``       AAA 42 payer unable to respond now, follow-up R (retry later)
 ``SBX-TIMEOUT``    no answer: ClearinghouseTimeoutError
+``SBX-CORRECTED``  active PPO, but the payer's records correct the member id, first
+                   name and birth date (see ``sandbox_records``)
 =================  ==============================================================
 
 The same 270 always gets the same 271: dates and control numbers come from the 270.
@@ -24,6 +26,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 
 from clinicflow.clearinghouse.port import ClearinghouseError, ClearinghouseTimeoutError
+from clinicflow.clearinghouse.sandbox_records import corrected_members
 from clinicflow.x12 import (
     Group,
     InterchangeHeader,
@@ -47,7 +50,15 @@ IMPLEMENTATION = "005010X279A1"
 PCP_NPI = "1234567893"
 
 Scenario = Literal[
-    "active", "high_deductible", "inactive", "secondary", "bad_id", "not_found", "busy", "timeout"
+    "active",
+    "high_deductible",
+    "inactive",
+    "secondary",
+    "bad_id",
+    "not_found",
+    "busy",
+    "timeout",
+    "corrected",
 ]
 SCENARIOS: dict[str, Scenario] = {
     "SBX-ACTIVE": "active",
@@ -58,6 +69,7 @@ SCENARIOS: dict[str, Scenario] = {
     "SBX-NOTFOUND": "not_found",
     "SBX-BUSY": "busy",
     "SBX-TIMEOUT": "timeout",
+    "SBX-CORRECTED": "corrected",
 }
 
 
@@ -170,6 +182,7 @@ _BENEFITS: dict[Scenario, Callable[[date], list[SegmentData]]] = {
     "high_deductible": _high_deductible,
     "inactive": _inactive,
     "secondary": _secondary,
+    "corrected": _active,
 }
 _MEMBER_REJECTIONS: dict[Scenario, str] = {"bad_id": "72", "not_found": "75"}
 
@@ -217,15 +230,18 @@ def response_body(
     rejection = _MEMBER_REJECTIONS.get(scenario)
     benefits = [] if rejection else _BENEFITS[scenario](on)
     trn = ("TRN", "2", inq.trace_number, inq.trace_originator_id)
-    if inq.patient_level == "dependent" and inq.dependent is not None and not rejection:
-        body += [("HL", "3", "2", "22", "1"), *_member(inq.subscriber, "IL", True, None)]
-        body += [("HL", "4", "3", "23", "0"), trn, *_member(inq.dependent, "03", False, rejection)]
+    subscriber, dependent = inq.subscriber, inq.dependent
+    if scenario == "corrected":  # the payer's records differ from what was sent
+        subscriber, dependent = corrected_members(subscriber, dependent)
+    if inq.patient_level == "dependent" and dependent is not None and not rejection:
+        body += [("HL", "3", "2", "22", "1"), *_member(subscriber, "IL", True, None)]
+        body += [("HL", "4", "3", "23", "0"), trn, *_member(dependent, "03", False, rejection)]
     else:
-        person: Subscriber | Dependent = inq.dependent or inq.subscriber
+        person: Subscriber | Dependent = dependent or subscriber
         body += [("HL", "3", "2", "22", "0"), trn, *_member(person, "IL", True, rejection)]
-    if not rejection and inq.subscriber.group_number:
+    if not rejection and subscriber.group_number:
         name_at = next(i for i, s in enumerate(body) if s[0] == "NM1" and s[1] == "IL")
-        body.insert(name_at + 1, ("REF", "6P", inq.subscriber.group_number))
+        body.insert(name_at + 1, ("REF", "6P", subscriber.group_number))
     body += benefits
     return body
 

@@ -1,7 +1,8 @@
 """Deterministic synthetic demo data: practices, locations, providers, patients, coverages.
 
 Every name, number and address here is invented (seeded random choices from short lists);
-addresses use real city/state pairs but made-up streets; phones use the 555-01xx range.
+addresses use real city/state pairs but made-up streets; phones use the 555-01xx range, and
+so do the practices' SMS origination numbers (toll-free area code, never a real number).
 """
 
 from __future__ import annotations
@@ -117,6 +118,7 @@ class DemoPractice:
     providers: list[DemoProvider]
     patient_count: int
     payer_ids: list[str] = field(default_factory=list)
+    sms_number: str = ""  # the practice's (fictitious) SMS origination number
 
 
 def make_npi(rng: random.Random, first: str = "1") -> str:
@@ -218,6 +220,7 @@ def practices() -> list[DemoPractice]:
             sunrise_locations,
             sunrise_providers,
             patient_count=200,
+            sms_number="+18885550101",
         ),
         DemoPractice(
             "lakeside",
@@ -228,6 +231,7 @@ def practices() -> list[DemoPractice]:
             lakeside_locations,
             lakeside_providers,
             patient_count=40,
+            sms_number="+18885550102",
         ),
     ]
 
@@ -282,3 +286,44 @@ def patients(practice: DemoPractice, payer_ids: list[str], today: date) -> list[
             )
         )
     return result
+
+
+# One Sunrise patient per sandbox payer scenario (docs/eligibility-sandbox.md), all with the
+# last name "Sandbox", so a clinic can try every eligibility path from the portal: the
+# member id chooses the payer's answer; the first letter of the first name hints at it.
+SANDBOX_PATIENTS: list[tuple[str, str, str]] = [
+    ("Ava", "1984-06-21", "SBX-ACTIVE-1001"),
+    ("Henry", "1979-10-30", "SBX-HIGHDED-1002"),
+    ("Iris", "1991-01-17", "SBX-INACTIVE-1003"),
+    ("Silas", "1968-08-25", "SBX-SECONDARY-1004"),
+    ("Bianca", "1995-04-28", "SBX-BADID-1005"),
+    ("Nora", "1988-12-19", "SBX-NOTFOUND-1006"),
+    ("Boris", "1973-02-14", "SBX-BUSY-1007"),
+    ("Tomas", "1999-07-31", "SBX-TIMEOUT-1008"),
+    # The payer knows her as KATHERINE, born 1984-09-03, member SBX-ACTIVE-1009.
+    ("Kate", "1984-03-09", "SBX-CORRECTED-1009"),
+]
+
+
+def sandbox_patients(practice: DemoPractice, payer_id: str) -> list[DemoPatient]:
+    """The eligibility sandbox's demo patients (Sunrise only), covered by `payer_id`."""
+    if practice.practice_id != "sunrise":
+        return []
+    main = practice.locations[0]
+    return [
+        DemoPatient(
+            first_name=first,
+            last_name="Sandbox",
+            birth_date=date.fromisoformat(born),
+            sex="female" if first in {"Ava", "Iris", "Bianca", "Nora", "Kate"} else "male",
+            phone=f"+1303555019{i}",
+            email=f"{first.lower()}.sandbox@example.com",
+            street=f"{100 + i} Aspen Ct",
+            city=main.city,
+            state=main.state,
+            postal_code=main.postal_code,
+            language="en",
+            coverages=[(payer_id, member_id, "GSBX100")],
+        )
+        for i, (first, born, member_id) in enumerate(SANDBOX_PATIENTS)
+    ]

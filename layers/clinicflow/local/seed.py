@@ -10,7 +10,13 @@ import functools
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from clinicflow.local.demo_data import DemoPatient, DemoPractice, patients, practices
+from clinicflow.local.demo_data import (
+    DemoPatient,
+    DemoPractice,
+    patients,
+    practices,
+    sandbox_patients,
+)
 from clinicflow.local.demo_users import DEMO_PASSWORD, demo_users
 
 if TYPE_CHECKING:
@@ -103,11 +109,26 @@ def seed_practice(practice: DemoPractice, today: Any) -> None:
         )
     commercial = sorted(p for p, payer in payers.items() if payer.claim_filing_indicator == "CI")
     sbr09 = {p: payers[p].claim_filing_indicator for p in payers}
+    for patient in sandbox_patients(practice, commercial[0]):  # first: not the most recent
+        _seed_patient(caller, patient, sbr09)
     with ThreadPoolExecutor(max_workers=8) as pool:  # DynamoDB Local takes concurrent writes
         list(
             pool.map(
                 lambda p: _seed_patient(caller, p, sbr09), patients(practice, commercial, today)
             )
+        )
+
+
+def seed_messaging(practice: DemoPractice) -> None:
+    """Give the practice its SMS origination number, so SMS reminders go out end to end."""
+    from clinicflow.messaging.service import put_settings, settings_of, system_caller
+
+    if practice.sms_number:
+        current = settings_of(practice.practice_id)
+        put_settings(
+            system_caller(practice.practice_id),
+            sms_number=practice.sms_number,
+            expected_version=current.version,
         )
 
 
@@ -170,5 +191,6 @@ def seed_demo(stack: LocalStack) -> None:
 
     for practice in practices():
         seed_practice(practice, today)
+        seed_messaging(practice)
         seed_users(stack, practice.practice_id)
         seed_scheduling(practice.practice_id, today)

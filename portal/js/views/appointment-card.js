@@ -4,6 +4,7 @@ import { h, replace, field, messageBox, modal, nextId, formatDateTime } from "..
 import { get, post, seg, ApiError } from "../api.js";
 import { hasRole } from "../auth.js";
 import { formatDay, formatMinutes, wall, hhmm, minutesOf, daysBetween, STATUS_LABEL } from "../schedule-data.js";
+import { appointmentEligibility } from "./eligibility-card.js";
 
 export const NEXT = {
   booked: [["confirmed", "Confirm"], ["checked_in", "Check in"], ["no_show", "No-show"]],
@@ -31,7 +32,8 @@ export async function appointmentCard(summary, { data, location, onChange, onErr
   const start = wall(a.start_local); const end = wall(a.end_local);
   const canAct = hasRole(...BOOKERS);
   const done = async (message) => { dlg.close(); onInfo(message); await onChange(); };
-  const fail = (err) => replace(status, messageBox("error", err instanceof ApiError ? err.friendly : "That did not work. Try again."));
+  const fail = (err) => replace(status, messageBox("error", !(err instanceof ApiError) ? "That did not work. Try again."
+    : err.status === 422 && err.fields.length ? err.fields.map((f) => `${f.field.split(".").pop().replace(/_/g, " ")}: ${f.message}`).join("; ") : err.friendly));
 
   const actions = h("div", { class: "actions" });
   const panel = h("div");
@@ -45,6 +47,10 @@ export async function appointmentCard(summary, { data, location, onChange, onErr
       actions.append(h("button", { type: "button", class: "secondary", onclick: () => movePanel() }, "Move…"));
       actions.append(h("button", { type: "button", class: "danger", onclick: () => cancelPanel() }, "Cancel appointment…"));
     }
+  }
+  if (["checked_in", "roomed", "seen", "checked_out"].includes(a.status)) {
+    // Charge capture for the visit (portal/js/views/superbill.js).
+    actions.append(h("a", { class: "button secondary", href: `#/claims/superbills/new/${a.appointment_id}`, onclick: () => dlg.close() }, "Superbill"));
   }
 
   replace(dlg.body, status,
@@ -61,7 +67,8 @@ export async function appointmentCard(summary, { data, location, onChange, onErr
     ].map(([k, v]) => h("div", {}, h("dt", {}, k), h("dd", {}, v)))),
     (a.history || []).length ? h("details", {}, h("summary", {}, "Status history"),
       h("ol", {}, a.history.map((x) => h("li", {}, `${STATUS_LABEL[x.status] || x.status} · ${formatDateTime(x.at, location.time_zone)} · ${x.by}`)))) : null,
-    actions, panel);
+    actions, panel,
+    appointmentEligibility(a, { serviceType: kind?.service_type_code, serviceDate: start.date }));
   (actions.querySelector("button") || dlg.dialog.querySelector("button")).focus();
 
   function scopeChoice(legend) {
@@ -109,13 +116,20 @@ export async function appointmentCard(summary, { data, location, onChange, onErr
     const time = field({ label: "Time", name: "time", type: "time", value: hhmm(start.minutes), attrs: { step: "300" } });
     const here = data.providers.filter((p) => p.location_ids.includes(location.location_id));
     const who = field({ label: "Provider", name: "provider_id", options: here.map((p) => [p.provider_id, p.display_name]), value: a.provider_id });
+    // Length and room: the keyboard way to resize, or to move between room columns.
+    const length = end.minutes - start.minutes;
+    const minutes = field({ label: "Length in minutes (this appointment)", name: "duration_minutes", type: "number", value: String(length), attrs: { min: "5", max: "480", step: "5" } });
+    const rooms = (data.config.rooms || []).filter((r) => r.active && r.location_id === location.location_id);
+    const where = rooms.length ? field({ label: "Room", name: "room_id", options: [["", a.room_id ? "Keep the room" : "No room"], ...rooms.map((r) => [r.room_id, r.name])], value: "" }) : null;
     const scope = scopeChoice("Which appointments");
-    replace(panel, h("fieldset", {}, h("legend", {}, "Move"), h("div", { class: "grid" }, date.wrap, time.wrap, who.wrap), scope.el,
+    replace(panel, h("fieldset", {}, h("legend", {}, "Move or change the length"), h("div", { class: "grid" }, date.wrap, time.wrap, minutes.wrap, who.wrap, where?.wrap), scope.el,
       h("div", { class: "actions" }, h("button", { type: "button", onclick: async () => {
         try {
           if (scope.value() === "one") {
             const body = { start: `${date.input.value}T${time.input.value}:00`, version: a.version };
             if (who.input.value !== a.provider_id) body.provider_id = who.input.value;
+            if (Number(minutes.input.value) !== length) body.duration_minutes = Number(minutes.input.value);
+            if (where?.input.value && where.input.value !== a.room_id) body.room_id = where.input.value;
             await post(`/appointments/${seg(a.appointment_id)}/reschedule`, body);
             await done(`${a.patient_name} moved to ${formatMinutes(minutesOf(time.input.value))}, ${formatDay(date.input.value, { weekday: "long", month: "long", day: "numeric" })}.`);
           } else {

@@ -9,8 +9,11 @@ import { searchPatients } from "./patients.js";
 import { patientForm } from "./patient-form.js";
 import { flowBoardView } from "./flowboard.js";
 import { appointmentCard } from "./appointment-card.js";
+import { eligibilityFlags, flagBadge, flagLabel } from "./eligibility-card.js";
 import { schedulingSettingsTabs } from "./scheduling-settings.js";
 import { settingsTabs } from "./settings.js";
+import { patientSections } from "./patient.js";
+import { patientAppointments } from "./patient-appointments.js";
 
 const SLOT = 15; // minutes per bookable cell
 const PX_PER_MIN = 1.6;
@@ -19,6 +22,13 @@ const state = { locationId: null, view: "day", date: null, columns: "providers",
 
 export function register(route) {
   route(/^#\/calendar$/, calendarView);
+  // A day at a location (the patient page links here): #/calendar/<location_id>/<YYYY-MM-DD>.
+  route(/^#\/calendar\/([A-Za-z0-9_-]+)\/(\d{4}-\d{2}-\d{2})$/, (main, { params }) => {
+    [state.locationId, state.date] = params;
+    state.view = "day";
+    return calendarView(main);
+  });
+  if (!patientSections.includes(patientAppointments)) patientSections.push(patientAppointments);
   route(/^#\/flow$/, flowBoardView);
   for (const tab of schedulingSettingsTabs) if (!settingsTabs.some((t) => t.id === tab.id)) settingsTabs.push(tab);
 }
@@ -92,7 +102,8 @@ async function calendarView(main) {
       return;
     }
     appointments = appointments.filter((a) => a.status !== "cancelled");
-    const named = await Promise.all(appointments.map(async (a) => ({ ...a, patient_name: await patientName(a.patient_id) })));
+    const flags = await eligibilityFlags(first, last).catch(() => new Map()); // nightly-check problems
+    const named = await Promise.all(appointments.map(async (a) => ({ ...a, patient_name: await patientName(a.patient_id), eligibility_flag: flags.get(a.appointment_id) })));
     if (mine !== generation) return;
     const ctx = { data, location: location(), appointments: named, reload: refresh, showError, showInfo };
     if (state.view === "month") replace(body, monthGrid(ctx, first));
@@ -110,13 +121,26 @@ function dayColumns(ctx) {
   const { data, location } = ctx;
   if (state.columns === "rooms") {
     const rooms = (data.config.rooms || []).filter((r) => r.active && r.location_id === location.location_id);
-    return rooms.map((r) => ({ key: r.room_id, label: r.name, date: state.date, roomId: r.room_id, hours: [], items: ctx.appointments.filter((a) => a.room_id === r.room_id) }));
+    const hours = mergeHours(data.providers.filter((p) => p.location_ids.includes(location.location_id))
+      .flatMap((p) => workingHours(data.config, p.provider_id, location.location_id, state.date)));
+    return rooms.map((r) => ({ key: r.room_id, label: r.name, date: state.date, roomId: r.room_id, hours, items: ctx.appointments.filter((a) => a.room_id === r.room_id) }));
   }
   return data.providers.filter((p) => p.location_ids.includes(location.location_id)).map((p) => ({
     key: p.provider_id, label: p.display_name, date: state.date, providerId: p.provider_id, color: p.color,
     hours: workingHours(data.config, p.provider_id, location.location_id, state.date),
     items: ctx.appointments.filter((a) => a.provider_id === p.provider_id),
   }));
+}
+
+/** Working intervals merged into the times anyone works (a room's bookable times). */
+function mergeHours(intervals) {
+  const out = [];
+  for (const w of [...intervals].sort((x, y) => x.start - y.start)) {
+    const last = out[out.length - 1];
+    if (last && w.start <= last.end) last.end = Math.max(last.end, w.end);
+    else out.push({ ...w });
+  }
+  return out;
 }
 
 function weekColumns(ctx, first) {
@@ -153,7 +177,7 @@ function timeGrid(ctx, columns) {
     lane.dataset.col = String(ci);
     lane.style.height = `${height}px`;
     const slots = h("div", { class: "slots" });
-    if (canBook && c.providerId) {
+    if (canBook && (c.providerId || c.roomId)) {
       for (const w of c.hours) {
         for (let m = Math.ceil(w.start / SLOT) * SLOT; m + SLOT <= w.end; m += SLOT) {
           const who = c.providerName || c.label;
@@ -162,7 +186,7 @@ function timeGrid(ctx, columns) {
           btn.style.top = `${(m - from) * PX_PER_MIN}px`;
           btn.style.height = `${SLOT * PX_PER_MIN}px`;
           btn.dataset.minutes = String(m);
-          btn.addEventListener("click", () => bookDialog(ctx, { providerId: c.providerId, date: c.date, minutes: m }));
+          btn.addEventListener("click", () => bookDialog(ctx, { providerId: c.providerId || null, roomId: c.roomId || null, date: c.date, minutes: m }));
           slots.append(btn);
         }
       }
@@ -183,7 +207,7 @@ function timeGrid(ctx, columns) {
   });
   grid.append(heads, h("div", { class: "lanes" }, axis, lanes));
   return h("div", { class: "grid-wrap" },
-    h("p", { class: "hint" }, canBook ? "Choose a free time to book (arrow keys move between times). Drag an appointment to move it, or open it and choose Move." : ""),
+    h("p", { class: "hint" }, canBook ? "Choose a free time to book (arrow keys move between times). Drag an appointment to move it or its bottom edge to change its length, or open it and choose Move." : ""),
     grid);
 }
 
@@ -219,12 +243,13 @@ function appointmentBlock(ctx, a, from, grid) {
   const provider = ctx.data.providers.find((p) => p.provider_id === a.provider_id);
   const start = wall(a.start_local).minutes; const end = wall(a.end_local).minutes;
   const color = kind?.color || "#4c78a8";
-  const label = `${formatMinutes(start)} to ${formatMinutes(end)}, ${a.patient_name}, ${kind?.name || a.type_id} with ${provider?.display_name || a.provider_id}, ${STATUS_LABEL[a.status] || a.status}${a.overbook ? ", overbook" : ""}`;
+  const label = `${formatMinutes(start)} to ${formatMinutes(end)}, ${a.patient_name}, ${kind?.name || a.type_id} with ${provider?.display_name || a.provider_id}, ${STATUS_LABEL[a.status] || a.status}${a.overbook ? ", overbook" : ""}${a.eligibility_flag ? `, eligibility problem: ${flagLabel(a.eligibility_flag)}` : ""}`;
   const block = h("button", { type: "button", class: `appt status-${a.status}`, "aria-label": label },
     h("span", { class: "appt-time" }, `${formatMinutes(start)}`),
     h("span", { class: "appt-name" }, a.patient_name),
     h("span", { class: "appt-type" }, kind?.name || a.type_id),
-    h("span", { class: `badge badge-${a.status}` }, STATUS_LABEL[a.status] || a.status));
+    h("span", { class: `badge badge-${a.status}` }, STATUS_LABEL[a.status] || a.status),
+    a.eligibility_flag ? flagBadge(a.eligibility_flag) : null);
   block.style.top = `${(start - from) * PX_PER_MIN}px`;
   block.style.height = `${Math.max(end - start, 10) * PX_PER_MIN - 2}px`;
   block.style.backgroundColor = color;
@@ -238,13 +263,17 @@ function appointmentBlock(ctx, a, from, grid) {
   if (["booked", "confirmed"].includes(a.status) && hasRole(...BOOKERS)) {
     block.classList.add("draggable");
     dragToMove(block, a, from, grid, ctx, () => { dragged = true; });
+    // The bottom edge changes the length (the card's Move form is the keyboard way).
+    const handle = h("span", { class: "resize-handle", "aria-hidden": "true", title: "Drag to change the length" });
+    block.append(handle);
+    dragToResize(handle, block, a, ctx, () => { dragged = true; });
   }
   return block;
 }
 
 function dragToMove(block, a, from, grid, ctx, markDragged) {
   block.addEventListener("pointerdown", (down) => {
-    if (down.button !== 0) return;
+    if (down.button !== 0 || down.target.closest(".resize-handle")) return;
     const startX = down.clientX; const startY = down.clientY;
     const origin = block.closest(".col");
     let moving = false; let target = origin; let delta = 0;
@@ -289,6 +318,41 @@ function dragToMove(block, a, from, grid, ctx, markDragged) {
   });
 }
 
+function dragToResize(handle, block, a, ctx, markDragged) {
+  handle.addEventListener("pointerdown", (down) => {
+    if (down.button !== 0) return;
+    down.stopPropagation();
+    const start = wall(a.start_local).minutes;
+    const before = wall(a.end_local).minutes - start;
+    const height = block.getBoundingClientRect().height;
+    let minutes = before;
+    handle.setPointerCapture(down.pointerId);
+    const move = (ev) => {
+      minutes = Math.max(5, before + Math.round((ev.clientY - down.clientY) / PX_PER_MIN / 5) * 5);
+      block.classList.add("resizing");
+      block.style.height = `${height + (minutes - before) * PX_PER_MIN}px`;
+      block.querySelector(".appt-time").textContent = `${formatMinutes(start)}–${formatMinutes(start + minutes)}`;
+    };
+    const up = async () => {
+      handle.removeEventListener("pointermove", move);
+      handle.removeEventListener("pointerup", up);
+      handle.removeEventListener("pointercancel", up);
+      markDragged();
+      if (minutes === before) { await ctx.reload(); return; }
+      try {
+        await post(`/appointments/${seg(a.appointment_id)}/reschedule`, { start: `${wall(a.start_local).date}T${hhmm(start)}:00`, duration_minutes: minutes, version: a.version });
+        ctx.showInfo(`${a.patient_name}'s appointment now lasts ${minutes} minutes (${formatMinutes(start)} to ${formatMinutes(start + minutes)}).`);
+      } catch (err) {
+        ctx.showError(err instanceof ApiError ? err.friendly : "The appointment could not be resized.");
+      }
+      await ctx.reload();
+    };
+    handle.addEventListener("pointermove", move);
+    handle.addEventListener("pointerup", up);
+    handle.addEventListener("pointercancel", up);
+  });
+}
+
 // --- month ------------------------------------------------------------------------------
 function monthGrid(ctx, first) {
   const month = state.date.slice(0, 7);
@@ -309,7 +373,7 @@ function monthGrid(ctx, first) {
         h("button", { type: "button", class: "link day-link", "aria-label": `${formatDay(d)}: ${items.length} appointment${items.length === 1 ? "" : "s"}`, onclick: () => { state.date = d; state.view = "day"; ctx.reload(); } }, String(Number(d.slice(8)))),
         h("ul", { class: "month-items" }, items.slice(0, 3).map((a) => {
           const kind = (ctx.data.config.types || []).find((t) => t.type_id === a.type_id);
-          const chip = h("li", { class: "chip" }, `${formatMinutes(wall(a.start_local).minutes)} ${a.patient_name}`);
+          const chip = h("li", { class: "chip" }, `${formatMinutes(wall(a.start_local).minutes)} ${a.patient_name}`, a.eligibility_flag ? [" ", flagBadge(a.eligibility_flag)] : null);
           chip.style.borderLeftColor = kind?.color || "#4c78a8";
           return chip;
         }), items.length > 3 ? h("li", { class: "more" }, `+${items.length - 3} more`) : null));
@@ -318,15 +382,26 @@ function monthGrid(ctx, first) {
 
 // --- booking ----------------------------------------------------------------------------
 function bookDialog(ctx, slot) {
-  const provider = ctx.data.providers.find((p) => p.provider_id === slot.providerId);
-  const types = (ctx.data.config.types || []).filter((t) => t.active && (!t.provider_ids.length || t.provider_ids.includes(slot.providerId)));
+  // From a room column the room is set and the provider is chosen here.
+  const room = slot.roomId ? (ctx.data.config.rooms || []).find((r) => r.room_id === slot.roomId) : null;
+  const here = ctx.data.providers.filter((p) => p.location_ids.includes(ctx.location.location_id));
+  const who = slot.providerId ? null : field({ label: "Provider", name: "provider_id", required: true, options: here.map((p) => [p.provider_id, p.display_name]) });
+  const providerId = () => slot.providerId || who.input.value;
+  const provider = () => ctx.data.providers.find((p) => p.provider_id === providerId());
+  const typesOf = (pid) => (ctx.data.config.types || []).filter((t) => t.active && (!t.provider_ids.length || t.provider_ids.includes(pid)));
+  const types = typesOf(providerId());
   const dlg = modal("Book an appointment", { wide: true });
   let chosen = null;
   let minutes = slot.minutes;
   const when = h("p", { class: "strong" });
-  const showWhen = () => { when.textContent = `${provider.display_name} · ${formatDay(slot.date)} at ${formatMinutes(minutes)} · ${ctx.location.name}`; };
+  const showWhen = () => { when.textContent = [room ? room.name : provider()?.display_name, `${formatDay(slot.date)} at ${formatMinutes(minutes)}`, ctx.location.name].join(" · "); };
   showWhen();
   const type = field({ label: "Appointment type", name: "type_id", required: true, options: types.map((t) => [t.type_id, `${t.name} (${t.duration_minutes} min)`]) });
+  if (who) {
+    who.input.addEventListener("change", () => {
+      replace(type.input, typesOf(providerId()).map((t) => h("option", { value: t.type_id }, `${t.name} (${t.duration_minutes} min)`)));
+    });
+  }
   const status = h("div");
   const picked = h("p", { class: "picked", "aria-live": "polite" }, "No patient chosen yet.");
   const results = h("div", { class: "patient-results" });
@@ -341,12 +416,12 @@ function bookDialog(ctx, slot) {
   const overbookId = nextId("ob");
   const overbook = h("input", { type: "checkbox", id: overbookId });
   const canOverbook = hasRole("front-desk", "admin");
-  replace(dlg.body, when, status, type.wrap,
+  replace(dlg.body, when, status, who ? who.wrap : null, type.wrap,
     h("fieldset", {}, h("legend", {}, "Patient"), picked, search, results, createSlot),
     canOverbook ? h("div", { class: "check" }, overbook, h("label", { for: overbookId }, "Overbook (book even if the time is taken; recorded as an overbook)")) : null,
     h("div", { class: "actions" }, bookButton, h("button", { type: "button", class: "secondary", onclick: dlg.close }, "Cancel")));
   if (!types.length) replace(status, messageBox("error", "No appointment type is available for this provider. An admin adds types in Settings."));
-  last.input.focus();
+  (who ? who.input : last.input).focus();
 
   function choose(p) {
     chosen = p;
@@ -390,15 +465,16 @@ function bookDialog(ctx, slot) {
     if (!type.input.value) return;
     bookButton.disabled = true;
     try {
-      const body = { patient_id: chosen.id, provider_id: slot.providerId, location_id: ctx.location.location_id, type_id: type.input.value, start: `${slot.date}T${hhmm(minutes)}:00` };
+      const body = { patient_id: chosen.id, provider_id: providerId(), location_id: ctx.location.location_id, type_id: type.input.value, start: `${slot.date}T${hhmm(minutes)}:00` };
+      if (room) body.room_id = room.room_id;
       if (overbook.checked) body.overbook = true;
-      await post("/appointments", body, { idempotencyKey: `${key}-${minutes}-${body.type_id}` });
+      await post("/appointments", body, { idempotencyKey: `${key}-${minutes}-${body.type_id}-${body.provider_id}` });
       dlg.close();
-      ctx.showInfo(`Booked ${chosen.first_name} ${chosen.last_name} with ${provider.display_name} at ${formatMinutes(minutes)}.`);
+      ctx.showInfo(`Booked ${chosen.first_name} ${chosen.last_name} with ${provider().display_name}${room ? ` in ${room.name}` : ""} at ${formatMinutes(minutes)}.`);
       await ctx.reload();
     } catch (err) {
       if (err instanceof ApiError && err.status === 409) {
-        const nearest = (err.body.nearest_slots || []).filter((s) => s.provider_id === slot.providerId && s.start_local.slice(0, 10) === slot.date);
+        const nearest = (err.body.nearest_slots || []).filter((s) => s.provider_id === providerId() && s.start_local.slice(0, 10) === slot.date);
         replace(status, messageBox("error", h("p", {}, err.message),
           nearest.length ? h("div", { class: "actions" }, nearest.map((s) => h("button", { type: "button", class: "secondary", onclick: () => { minutes = wall(s.start_local).minutes; showWhen(); book(); } }, `Book ${formatMinutes(wall(s.start_local).minutes)} instead`))) : null));
       } else if (err instanceof ApiError && err.status === 422) {

@@ -2,6 +2,7 @@
 import { h, replace, field, messageBox, setTitle, focusHeading, formatDate, formatDateTime, modal, announce, showFieldErrors, clearFieldErrors } from "../dom.js";
 import { get, post, seg, ApiError } from "../api.js";
 import { hasRole } from "../auth.js";
+import { eligibilityPanel } from "./eligibility-card.js";
 
 const FILING = [["CI", "Commercial insurance"], ["12", "PPO"], ["13", "POS"], ["HM", "HMO"], ["BL", "Blue Cross/Blue Shield"], ["MA", "Medicare Part A"], ["MB", "Medicare Part B"], ["MC", "Medicaid"], ["CH", "TRICARE"], ["VA", "Veterans Affairs"], ["WC", "Workers' compensation"], ["ZZ", "Other / unknown"]];
 const RELATIONSHIP = [["18", "Self"], ["01", "Spouse"], ["19", "Child"], ["20", "Employee"], ["21", "Unknown"], ["39", "Organ donor"], ["40", "Cadaver donor"], ["53", "Life partner"], ["G8", "Other relationship"]];
@@ -105,7 +106,8 @@ function coverageItem(patient, c, reload) {
         ? h("button", { type: "button", class: "secondary", onclick: () => showImages(patient, c, images), "aria-label": `View card images of the ${label}` }, "View card images")
         : h("span", { class: "muted" }, "No card images."),
       h("button", { type: "button", class: "secondary", onclick: () => uploadCard(patient, c, reload), "aria-label": `Upload a card image for the ${label}` }, "Upload card image")),
-    images);
+    images,
+    eligibilityPanel(patient, c));
   return li;
 }
 
