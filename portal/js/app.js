@@ -104,10 +104,14 @@ async function start() {
   route(/^#\/patients\/([A-Za-z0-9_-]+)$/, patientView);
   const settings = await import("./views/settings.js");
   settings.register(route);
+  (await import("./views/tasks.js")).register(route);
+  const claims = await import("./views/claims.js");
+  claims.register(route);
   if (await hasCapability("appointments")) {
     try {
       const calendar = await import("./views/calendar.js");
       calendar.register(route);
+      (await import("./views/waitlist.js")).register(route);
       scheduling = true;
     } catch {
       scheduling = false; // the API has it but this portal build does not: keep the core screens

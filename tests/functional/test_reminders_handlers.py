@@ -170,3 +170,76 @@ def test_messaging_api(invoke: Any, fakes: World):
     assert invoke("messaging", "messaging/close_task.json").status == 404
     res = invoke("messaging", "messaging/appointment_messages.json")
     assert res.status == 200 and res.body == {"messages": []}
+
+
+def test_a_number_serves_one_practice_and_is_released_when_changed(invoke: Any, fakes: World):
+    taken = invoke(
+        "messaging",
+        "messaging/put_settings.json",
+        practice_id="lakeside",
+        body={"sms_number": "+18885550100", "version": 0},
+    )
+    assert taken.status == 409
+    assert taken.body["message"].startswith("sms_number: already used by another practice")
+    assert DynamoMessageStore().practice_of_number("+18885550100") == "sunrise"
+    moved = invoke(
+        "messaging",
+        "messaging/put_settings.json",
+        body={"sms_number": "+18885550111", "version": 1},
+    )
+    assert moved.status == 200, moved.body
+    assert DynamoMessageStore().practice_of_number("+18885550111") == "sunrise"
+    assert DynamoMessageStore().practice_of_number("+18885550100") is None  # released
+    claimed = invoke(
+        "messaging",
+        "messaging/put_settings.json",
+        practice_id="lakeside",
+        body={"sms_number": "+18885550100", "version": 0},
+    )
+    assert claimed.status == 200, claimed.body
+    assert DynamoMessageStore().practice_of_number("+18885550100") == "lakeside"
+
+
+def test_quiet_hours_are_part_of_the_policy_and_validated(invoke: Any, fakes: World):
+    body = json.loads(load_event("messaging/put_policy.json")["body"])
+    body["quiet_hours"] = {"start": "20:30", "end": "07:30", "min_lead_minutes": 180}
+    res = invoke("messaging", "messaging/put_policy.json", body=body)
+    assert res.status == 200, res.body
+    got = invoke("messaging", "messaging/get_policy.json").body
+    assert got["quiet_hours"] == {"start": "20:30", "end": "07:30", "min_lead_minutes": 180}
+    for quiet, field in (
+        ({"start": "9pm", "end": "08:00"}, "quiet_hours.start"),
+        ({"start": "21:00", "end": "24:00"}, "quiet_hours.end"),
+        ({"start": "08:00", "end": "08:00"}, "quiet_hours"),
+        ({"start": "12:00", "end": "08:00"}, "quiet_hours"),  # 20 hours
+        ({"min_lead_minutes": -5}, "quiet_hours.min_lead_minutes"),
+    ):
+        bad = {**body, "quiet_hours": quiet, "version": got["version"]}
+        res = invoke("messaging", "messaging/put_policy.json", body=bad)
+        assert res.status == 422, (quiet, res.body)
+        assert [f["field"] for f in res.body["fields"]] == [field], res.body
+    assert invoke("messaging", "messaging/get_policy.json").body["quiet_hours"]["start"] == "20:30"
+
+
+def test_closing_a_task_keeps_the_note_and_only_once(invoke: Any, fakes: World):
+    from clinicflow.messaging.tasks import Task, TaskKind
+
+    task = Task(
+        task_id="task-0123456789abcdef0123",
+        kind=TaskKind.RESCHEDULE_REQUEST,
+        created_at=NOW,
+        phone="+13035550142",
+        patient_ids=("0123456789abcdef0123456789abcdef",),
+    )
+    messaging.raise_task("sunrise", task)
+    too_long = invoke("messaging", "messaging/close_task.json", body={"note": "x" * 501})
+    assert too_long.status == 422 and too_long.body["fields"][0]["field"] == "note"
+    res = invoke("messaging", "messaging/close_task.json", body={"note": "Moved to Friday 10:00"})
+    assert res.status == 200, res.body
+    assert res.body["status"] == "done" and res.body["note"] == "Moved to Friday 10:00"
+    assert res.body["closed_by"] and res.body["closed_at"]
+    stored = DynamoMessageStore().get_task("sunrise", task.task_id)
+    assert stored is not None and stored.note == "Moved to Friday 10:00"
+    assert invoke("messaging", "messaging/list_tasks.json").body == {"tasks": []}
+    again = invoke("messaging", "messaging/close_task.json")
+    assert again.status == 409 and again.body["message"] == "task: already closed"

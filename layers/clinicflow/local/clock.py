@@ -64,23 +64,40 @@ class ScheduleFirer:
     started: datetime = field(default_factory=lambda: datetime.now(UTC))
     _checked: datetime | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # (group, name) → (LastModificationDate, definition): a tick reads only changed schedules
+    _definitions: dict[tuple[str, str], tuple[Any, dict[str, Any]]] = field(
+        default_factory=dict, repr=False
+    )
 
     def fire_due(self) -> int:
         """Fire every schedule due since the last check; returns how many fired."""
         with self._lock:
             now = self.clock.now()
             after = self._checked or now
-            count = sum(
-                self._fire_schedule(group, s["Name"], after, now)
-                for group in self._groups()
-                for s in self._schedules(group)
-            )
+            listed = [(group, s) for group in self._groups() for s in self._schedules(group)]
+            seen = {(group, s["Name"]) for group, s in listed}
+            for gone in set(self._definitions) - seen:
+                del self._definitions[gone]
+            count = sum(self._fire_schedule(group, s, after, now) for group, s in listed)
             count += self._fire_rules(after, now)
             self._checked = now
             return count
 
-    def _fire_schedule(self, group: str, name: str, after: datetime, now: datetime) -> int:
-        schedule = self.scheduler.get_schedule(GroupName=group, Name=name)
+    def _definition(self, group: str, summary: dict[str, Any]) -> dict[str, Any]:
+        """The schedule's definition, read again only when its summary says it changed."""
+        key, stamp = (group, summary["Name"]), summary.get("LastModificationDate")
+        cached = self._definitions.get(key)
+        if cached is not None and stamp is not None and cached[0] == stamp:
+            return cached[1]
+        schedule: dict[str, Any] = self.scheduler.get_schedule(GroupName=group, Name=key[1])
+        self._definitions[key] = (stamp, schedule)
+        return schedule
+
+    def _fire_schedule(
+        self, group: str, summary: dict[str, Any], after: datetime, now: datetime
+    ) -> int:
+        name = summary["Name"]
+        schedule = self._definition(group, summary)
         if schedule.get("State") == "DISABLED":
             return 0
         expression = schedule["ScheduleExpression"]
@@ -99,7 +116,13 @@ class ScheduleFirer:
             self._deliver(schedule["Target"], _run_name(name, moment))
             fired += 1
         if fired and when is not None and schedule.get("ActionAfterCompletion") == "DELETE":
-            self.scheduler.delete_schedule(GroupName=group, Name=name)
+            # The target may have deleted its own schedule meanwhile (AWS allows it too).
+            try:
+                self.scheduler.delete_schedule(GroupName=group, Name=name)
+            except Exception as exc:
+                if type(exc).__name__ != "ResourceNotFoundException":
+                    raise
+            self._definitions.pop((group, name), None)
         return fired
 
     def _fire_rules(self, after: datetime, now: datetime) -> int:

@@ -4,19 +4,22 @@
   answered here as AWS answers it (`{"MessageId": ...}`), the text goes to the outbox, and a
   delivery-status event (`TEXT_DELIVERED`, with the message's context) is published to the
   configuration set's SNS topic, as the event destination would on AWS.
-- SESv2 `SendEmail` is moto's own; each accepted email is also recorded in the outbox.
+- SESv2 `SendEmail` is moto's own; each accepted email is also recorded in the outbox
+  (`sent`) and, when it names a configuration set, a `Delivery` event is published to the
+  email feedback topic, as the configuration set's event destination would on AWS.
 - `simulate_inbound` publishes an inbound text to the two-way SMS topic in End User
   Messaging's format (opt-out and HELP keywords get AWS's own auto-reply in the outbox);
-  `simulate_bounce` publishes an SES bounce event for the last email to an address.
+  `simulate_bounce` publishes an SES bounce (or complaint) event for the last email to an
+  address.
 Events are queued and published by `flush()` (the stack's ticker, and `advance_clock`), never
-from inside a moto request (moto's lock is held there).
+from inside a moto request (moto's lock is held there); the outbox shows each message's
+status as its events are published. Event timestamps come from the stack's clock.
 """
 
 from __future__ import annotations
 
 import json
 import threading
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -46,9 +49,17 @@ class LocalMessaging:
     inbound_topic: str = ""
     feedback_topic: str = ""
     clock: Callable[[], datetime] | None = None  # the stack's clock (event timestamps)
-    _pending: list[tuple[str, dict[str, Any], str]] = field(default_factory=list)
-    _email_tags: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    # (topic, event, outbox message id, the status the event reports)
+    _pending: list[tuple[str, dict[str, Any], str, str]] = field(default_factory=list)
+    _email_mail: dict[str, dict[str, Any]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def _now(self) -> datetime:
+        return self.clock() if self.clock else datetime.now(UTC)
+
+    def _queue(self, topic: str, event: dict[str, Any], message_id: str, status: str) -> None:
+        with self._lock:
+            self._pending.append((topic, event, message_id, status))
 
     # --- SMS out ---------------------------------------------------------------------------
     def send_text(self, payload: dict[str, Any]) -> tuple[int, dict[str, Any]]:
@@ -62,7 +73,8 @@ class LocalMessaging:
             }
         message_id = str(uuid.uuid4())
         origin = str(payload.get("OriginationIdentity") or "")
-        millis = int((self.clock() if self.clock else datetime.now(UTC)).timestamp() * 1000)
+        now = self._now()
+        millis = int(now.timestamp() * 1000)
         self.outbox.add(
             OutboxMessage(
                 channel="sms",
@@ -71,6 +83,7 @@ class LocalMessaging:
                 body=body,
                 source="sms",
                 message_id=message_id,
+                at=now.isoformat(),
                 status="queued",
                 sender=origin,
             )
@@ -92,33 +105,57 @@ class LocalMessaging:
             "totalMessageParts": 1,
             "context": payload.get("Context") or {},
         }
-        with self._lock:
-            self._pending.append((self.status_topic, event, message_id))
+        self._queue(self.status_topic, event, message_id, "delivered")
         return 200, {"MessageId": message_id}
 
     # --- email out -------------------------------------------------------------------------
     def record_email(self, request: dict[str, Any], response: dict[str, Any]) -> None:
-        """Record an email SES (moto) accepted."""
+        """Record an email SES (moto) accepted; with a configuration set, queue its delivery."""
         simple = (request.get("Content") or {}).get("Simple") or {}
         body = simple.get("Body") or {}
         text = (body.get("Text") or body.get("Html") or {}).get("Data", "")
         message_id = str(response.get("MessageId") or uuid.uuid4())
+        recipients = [str(to) for to in (request.get("Destination") or {}).get("ToAddresses") or []]
         tags = {t["Name"]: [t["Value"]] for t in request.get("EmailTags") or []}
+        configuration_set = str(request.get("ConfigurationSetName") or "")
+        if configuration_set:
+            tags["ses:configuration-set"] = [configuration_set]
+        now = self._now()
+        source = str(request.get("FromEmailAddress") or "")
+        mail: dict[str, Any] = {
+            "timestamp": _iso(now),
+            "source": source,
+            "messageId": message_id,
+            "destination": recipients,
+            "headersTruncated": False,
+            "tags": tags,
+        }
         with self._lock:
-            self._email_tags[message_id] = tags
-        for to in (request.get("Destination") or {}).get("ToAddresses") or []:
+            self._email_mail[message_id] = mail
+        for to in recipients:
             self.outbox.add(
                 OutboxMessage(
                     channel="email",
-                    to=str(to),
+                    to=to,
                     subject=str((simple.get("Subject") or {}).get("Data", "")),
                     body=str(text),
                     source="ses",
                     message_id=message_id,
-                    status="delivered",
-                    sender=str(request.get("FromEmailAddress") or ""),
+                    at=now.isoformat(),
+                    status="sent",
+                    sender=source,
                 )
             )
+        if configuration_set and recipients:
+            delivery = {
+                "timestamp": _iso(now),
+                "processingTimeMillis": 420,
+                "recipients": recipients,
+                "smtpResponse": "250 2.6.0 Message received",
+                "reportingMTA": "local.clinicflow.invalid",
+            }
+            event = {"eventType": "Delivery", "mail": mail, "delivery": delivery}
+            self._queue(self.feedback_topic, event, message_id, "delivered")
 
     # --- simulators ------------------------------------------------------------------------
     def simulate_inbound(self, sender: str, body: str, to: str | None = None) -> dict[str, Any]:
@@ -139,6 +176,7 @@ class LocalMessaging:
                     subject="",
                     body=reply,
                     source="aws-keyword",
+                    at=self._now().isoformat(),
                     sender=to,
                 )
             )
@@ -150,8 +188,7 @@ class LocalMessaging:
             "inboundMessageId": str(uuid.uuid4()),
             "previousPublishedMessageId": "",
         }
-        with self._lock:
-            self._pending.append((self.inbound_topic, message, ""))
+        self._queue(self.inbound_topic, message, "", "")
         return message
 
     def simulate_bounce(self, address: str, bounce_type: str = "Permanent") -> dict[str, Any]:
@@ -160,19 +197,23 @@ class LocalMessaging:
         if not sent:
             raise ValueError("to: no email was sent to this address yet")
         message_id = sent[-1].message_id
-        mail = {
-            "timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "messageId": message_id,
-            "destination": [address],
-            "tags": self._email_tags.get(message_id, {}),
-        }
+        now = _iso(self._now())
+        mail = {**self._email_mail.get(message_id, {}), "messageId": message_id}
+        mail.setdefault("destination", [address])
+        mail.setdefault("tags", {})
         event: dict[str, Any]
         if bounce_type == "Complaint":
             event = {
                 "eventType": "Complaint",
                 "mail": mail,
-                "complaint": {"complainedRecipients": [{"emailAddress": address}]},
+                "complaint": {
+                    "complainedRecipients": [{"emailAddress": address}],
+                    "timestamp": now,
+                    "feedbackId": str(uuid.uuid4()),
+                    "complaintFeedbackType": "abuse",
+                },
             }
+            status = "complained"
         else:
             event = {
                 "eventType": "Bounce",
@@ -181,23 +222,32 @@ class LocalMessaging:
                     "bounceType": bounce_type,
                     "bounceSubType": "General",
                     "bouncedRecipients": [{"emailAddress": address}],
+                    "timestamp": now,
+                    "feedbackId": str(uuid.uuid4()),
                 },
             }
-        with self._lock:
-            self._pending.append((self.feedback_topic, event, ""))
-        self.outbox.set_status(
-            message_id, "bounced" if bounce_type != "Complaint" else "complained"
-        )
+            status = "bounced" if bounce_type == "Permanent" else "failed"
+        self._queue(self.feedback_topic, event, message_id, status)
         return event
 
     # --- delivery --------------------------------------------------------------------------
     def flush(self) -> int:
-        """Publish queued events to their topics; returns how many."""
+        """Publish queued events to their topics, in order; returns how many.
+
+        The outbox takes each event's status as it is published (a bounce queued after a
+        delivery therefore ends as `bounced`)."""
         with self._lock:
             pending, self._pending = self._pending, []
-        for topic, message, sms_id in pending:
+        for topic, message, message_id, status in pending:
             if self.publish is not None and topic:
                 self.publish(topic, json.dumps(message))
-            if sms_id:
-                self.outbox.set_status(sms_id, "delivered")
+            if message_id and status:
+                self.outbox.set_status(message_id, status)
         return len(pending)
+
+
+def _iso(moment: datetime) -> str:
+    """SES's timestamp form: UTC with milliseconds and `Z`."""
+    return (
+        moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    )

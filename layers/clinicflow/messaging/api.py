@@ -11,11 +11,11 @@ from pydantic import BaseModel, Field
 
 from clinicflow.messaging import service
 from clinicflow.messaging.model import MessageRecord
-from clinicflow.messaging.tasks import Task
+from clinicflow.messaging.tasks import MAX_NOTE, Task
 from clinicflow.platform.http import current_caller
 from clinicflow.platform.identity import ALL_ROLES, Role
 from clinicflow.reminders import service as reminders
-from clinicflow.reminders.model import ReminderPolicy, ReminderRule, Rules
+from clinicflow.reminders.model import QuietHoursPolicy, ReminderPolicy, ReminderRule, Rules
 
 router = APIGatewayRouter()  # type: ignore[no-untyped-call]
 ADMINS = frozenset({Role.ADMIN})
@@ -36,10 +36,12 @@ class SettingsBody(BaseModel):
 
 
 class PolicyBody(BaseModel):
-    """PUT /reminders/policy: the practice's reminders and overrides per appointment type."""
+    """PUT /reminders/policy: the practice's reminders, overrides per appointment type and
+    quiet hours (local times HH:MM; default 21:00-08:00, at least 120 minutes' notice)."""
 
     rules: Rules
     by_type: Annotated[dict[str, Rules], Field(max_length=200)] = {}
+    quiet_hours: QuietHoursPolicy = QuietHoursPolicy()
     version: Annotated[int, Field(ge=0)]
 
 
@@ -48,6 +50,7 @@ class PolicyOut(BaseModel):
 
     rules: list[ReminderRule]
     by_type: dict[str, list[ReminderRule]]
+    quiet_hours: QuietHoursPolicy
     version: int
 
     @classmethod
@@ -56,8 +59,15 @@ class PolicyOut(BaseModel):
         return cls(
             rules=list(p.rules),
             by_type={k: list(v) for k, v in p.by_type.items()},
+            quiet_hours=p.quiet_hours,
             version=p.version,
         )
+
+
+class CloseBody(BaseModel):
+    """POST /messaging/tasks/<id>/close: what was done (optional, up to 500 characters)."""
+
+    note: Annotated[str, Field(max_length=MAX_NOTE)] = ""
 
 
 class TaskList(BaseModel):
@@ -138,7 +148,7 @@ def service_policy(body: PolicyBody) -> ReminderPolicy:
     """The domain policy of a request body (422 naming the field when invalid)."""
     from clinicflow.patients.model import parse
 
-    data = {"rules": body.rules, "by_type": body.by_type}
+    data = {"rules": body.rules, "by_type": body.by_type, "quiet_hours": body.quiet_hours}
     policy: ReminderPolicy = parse(ReminderPolicy, data)
     return policy
 
@@ -152,11 +162,11 @@ def list_tasks() -> TaskList:
 
 
 @router.post("/messaging/tasks/<task_id>/close", summary="Close a front-desk task")
-def close_task(task_id: str) -> Task:
-    """Mark a task done."""
+def close_task(task_id: str, body: CloseBody | None = None) -> Task:
+    """Mark a task done, with a note of what was done (409 when already closed)."""
     caller = current_caller(router)
     caller.require(service.TASK_ROLES)
-    return service.close_task(caller, task_id)
+    return service.close_task(caller, task_id, body.note if body else "")
 
 
 @router.get("/appointments/<appointment_id>/messages", summary="Messages of an appointment")

@@ -1,8 +1,9 @@
 """Messaging rules, pure: channels, consent, quiet hours, SMS keywords, delivery statuses.
 
-Quiet hours are wall-clock time at the visit's location: no SMS from 21:00 to 08:00. A text
-that falls inside them goes out at 08:00 instead, unless it would then arrive less than two
-hours before the visit, in which case it is not sent at all.
+Quiet hours are wall-clock time at the visit's location: by default no SMS from 21:00 to
+08:00 (each practice may set its own in its reminder policy). A text that falls inside them
+goes out when they end instead, unless it would then arrive less than the minimum lead (two
+hours by default) before the visit, in which case it is not sent at all.
 """
 
 from __future__ import annotations
@@ -43,25 +44,52 @@ def consented(consent: ConsentView | None) -> bool:
 # --- quiet hours -------------------------------------------------------------------------
 
 
-def in_quiet_hours(moment: datetime, zone: ZoneInfo) -> bool:
-    """True when `moment` is between 21:00 and 08:00 on the wall clock of `zone`."""
-    local = moment.astimezone(zone).time()
-    return local >= QUIET_START or local < QUIET_END
+@dataclass(frozen=True)
+class QuietHours:
+    """When no SMS goes out (wall clock at the location), and the least notice a reminder needs.
+
+    `start` may be later than `end` (the window crosses midnight, as 21:00-08:00 does).
+    """
+
+    start: time = QUIET_START
+    end: time = QUIET_END
+    min_lead: timedelta = MIN_LEAD
+
+    def contains(self, local: time) -> bool:
+        """True when the wall-clock time `local` is inside the window."""
+        if self.start <= self.end:
+            return self.start <= local < self.end
+        return local >= self.start or local < self.end
 
 
-def sms_send_time(due: datetime, visit_start: datetime, zone: ZoneInfo) -> datetime | None:
+DEFAULT_QUIET_HOURS = QuietHours()
+
+
+def in_quiet_hours(
+    moment: datetime, zone: ZoneInfo, quiet: QuietHours = DEFAULT_QUIET_HOURS
+) -> bool:
+    """True when `moment` is inside the quiet hours on the wall clock of `zone`."""
+    return quiet.contains(moment.astimezone(zone).time())
+
+
+def sms_send_time(
+    due: datetime,
+    visit_start: datetime,
+    zone: ZoneInfo,
+    quiet: QuietHours = DEFAULT_QUIET_HOURS,
+) -> datetime | None:
     """When an SMS due at `due` may go out (UTC), or None when it must be skipped.
 
-    Inside quiet hours the text moves to the next 08:00 at the location (daylight saving
-    aware: 08:00 exists on every US transition day); it is skipped when it would then arrive
-    less than two hours before the visit.
+    Inside quiet hours the text moves to the next end of quiet hours at the location
+    (daylight saving aware: an end time the clocks skip means the first instant after the
+    gap); it is skipped when it would then arrive less than the minimum lead before the visit.
     """
     send = due.astimezone(UTC)
-    if in_quiet_hours(send, zone):
+    if in_quiet_hours(send, zone, quiet):
         local = send.astimezone(zone)
-        day = local.date() if local.time() < QUIET_END else local.date() + timedelta(days=1)
-        send = datetime.combine(day, QUIET_END, tzinfo=zone).astimezone(UTC)
-    if visit_start - send < MIN_LEAD:
+        day = local.date() if local.time() < quiet.end else local.date() + timedelta(days=1)
+        send = datetime.combine(day, quiet.end, tzinfo=zone).astimezone(UTC)
+    if visit_start - send < quiet.min_lead:
         return None
     return send
 

@@ -27,9 +27,9 @@ from clinicflow.messaging.model import (
     consented,
     sms_event_status,
 )
-from clinicflow.messaging.tasks import Task, TaskStatus
+from clinicflow.messaging.tasks import MAX_NOTE, Task, TaskStatus
 from clinicflow.messaging.templates import Email
-from clinicflow.platform.errors import FieldError, NotFoundError, ValidationError
+from clinicflow.platform.errors import ConflictError, FieldError, NotFoundError, ValidationError
 from clinicflow.platform.identity import Caller, Role
 
 logger = logging.getLogger("clinicflow.messaging")
@@ -372,9 +372,17 @@ def _tag(mail: dict[str, Any], name: str) -> str:
     return str(value[0] if isinstance(value, list) else value)
 
 
+def _iso_time(value: Any, fallback: datetime) -> datetime:
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return fallback
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def record_email_event(event: dict[str, Any], *, ports: Ports | None = None) -> bool:
-    """Record one SES event (Bounce, Complaint, Delivery): permanent bounces and complaints
-    stop further email to the address."""
+    """Record one SES event (Delivery, Bounce, Complaint, Reject) at the time SES reports:
+    permanent bounces and complaints stop further email to the address."""
     ports = ports or default_ports()
     kind = str(event.get("eventType") or event.get("notificationType") or "")
     mail = event.get("mail") or {}
@@ -382,7 +390,8 @@ def record_email_event(event: dict[str, Any], *, ports: Ports | None = None) -> 
     message_id = str(mail.get("messageId") or "")
     if not practice_id or not message_id:
         return False
-    now = utc_now()
+    details = event.get(kind.lower()) or {}
+    now = _iso_time(details.get("timestamp") if isinstance(details, dict) else None, utc_now())
     if kind == "Bounce":
         bounce = event.get("bounce") or {}
         permanent = bounce.get("bounceType") == "Permanent"
@@ -397,6 +406,8 @@ def record_email_event(event: dict[str, Any], *, ports: Ports | None = None) -> 
         status, detail = MessageStatus.COMPLAINED, "complaint"
     elif kind == "Delivery":
         status, detail = MessageStatus.DELIVERED, "delivery"
+    elif kind == "Reject":
+        status, detail = MessageStatus.FAILED, "reject"
     else:
         return False
     return ports.store.update_status(practice_id, message_id, status, now, detail)
@@ -458,17 +469,23 @@ def list_tasks(caller: Caller, *, limit: int = 50, ports: Ports | None = None) -
     return tasks
 
 
-def close_task(caller: Caller, task_id: str, *, ports: Ports | None = None) -> Task:
-    """Mark a task done."""
+def close_task(caller: Caller, task_id: str, note: str = "", *, ports: Ports | None = None) -> Task:
+    """Mark a task done, with a note of what was done (kept on the task, never logged)."""
     caller.require(TASK_ROLES)
     ports = ports or default_ports()
+    note = note.strip()
+    if len(note) > MAX_NOTE:
+        raise ValidationError(FieldError("note", f"must be at most {MAX_NOTE} characters"))
     task = ports.store.get_task(caller.practice_id, task_id)
     if task is None:
         raise NotFoundError("task not found")
+    if task.status is TaskStatus.DONE:
+        raise ConflictError("task: already closed")
+    done = task.closed(caller.username, utc_now(), note)
     patient = task.patient_ids[0] if len(task.patient_ids) == 1 else ""
     audit = AuditRecord.of(caller, Action.UPDATE, "task", task_id, patient_id=patient)
-    ports.store.close_task(caller.practice_id, task, audit)
-    return task.model_copy(update={"status": TaskStatus.DONE})
+    ports.store.close_task(caller.practice_id, done, audit)
+    return done
 
 
 def appointment_messages(

@@ -277,7 +277,7 @@ class DynamoMessageStore:
                 tx.delete(
                     "old_route",
                     FlagItem(_route_pk(old_number), "ROUTE"),
-                    FlagItem.practice_id == practice_id,
+                    FlagItem.pk.does_not_exist() | (FlagItem.practice_id == practice_id),
                 )
             if new_number:
                 tx.put(
@@ -290,7 +290,9 @@ class DynamoMessageStore:
             tx.commit()
         except ConditionsFailedError as exc:
             if "route" in exc.failed:
-                raise ConflictError("sms_number: already used by another practice") from None
+                raise ConflictError(
+                    "sms_number: already used by another practice; a number serves one practice"
+                ) from None
             raise ConflictError("the settings changed since they were read; reload them") from None
 
     # --- tasks -------------------------------------------------------------------------
@@ -323,7 +325,8 @@ class DynamoMessageStore:
         return Task.model_validate(item.doc)
 
     def close_task(self, practice_id: str, task: Task, audit: AuditRecord) -> None:
-        """Mark a task done (it leaves the open list), with its audit record."""
+        """Mark a task done (it leaves the open list), with its audit record; only one of
+        two people closing it at once succeeds (409 for the other)."""
         from clinicflow.audit.store import AuditItem, put_condition
 
         done = task.model_copy(update={"status": TaskStatus.DONE})
@@ -337,10 +340,15 @@ class DynamoMessageStore:
                 DocItem.gsi1pk.remove(),
                 DocItem.gsi1sk.remove(),
             ],
-            DocItem.pk.exists(),
+            DocItem.pk.exists() & DocItem.gsi1pk.exists(),
         )
         tx.put("audit", AuditItem.from_record(audit), put_condition())
-        tx.commit()
+        try:
+            tx.commit()
+        except ConditionsFailedError as exc:
+            if "task" in exc.failed:
+                raise ConflictError("task: already closed") from None
+            raise
 
 
 class DynamoAuditLog:

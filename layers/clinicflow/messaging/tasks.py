@@ -23,8 +23,12 @@ class TaskStatus(StrEnum):
     DONE = "done"
 
 
+MAX_NOTE = 500
+
+
 class Task(BaseModel):
-    """One task: what happened and whom it concerns (ids and the number to call back)."""
+    """One task: what happened and whom it concerns (ids and the number to call back), and,
+    once closed, who closed it, when, and their note (what was done)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -37,6 +41,14 @@ class Task(BaseModel):
     appointment_id: str = ""
     intent: str = ""
     inbound_message_id: str = ""
+    note: str = ""
+    closed_by: str = ""
+    closed_at: datetime | None = None
+
+    def closed(self, by: str, at: datetime, note: str) -> Task:
+        """This task, done."""
+        update = {"status": TaskStatus.DONE, "closed_by": by, "closed_at": at, "note": note}
+        return self.model_copy(update=update)
 
 
 def task_id_for(inbound_message_id: str, kind: TaskKind) -> str:

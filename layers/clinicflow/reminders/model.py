@@ -10,18 +10,21 @@ firing at most send.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from clinicflow.messaging.model import MIN_LEAD, Channel, sms_send_time
+from clinicflow.messaging.model import DEFAULT_QUIET_HOURS, Channel, QuietHours, sms_send_time
 
 ACTIVE_STATUSES = frozenset({"booked", "confirmed"})
 SEND_DELAY = timedelta(minutes=1)  # a reminder already due is sent this long after booking
 MAX_NAME = 64
+MAX_QUIET = timedelta(hours=16)  # texts keep a daytime window of at least 8 hours
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
 class ReminderRule(BaseModel):
@@ -45,6 +48,48 @@ DEFAULT_RULES = (
 Rules = Annotated[tuple[ReminderRule, ...], Field(max_length=6)]
 
 
+def _local_time(value: str) -> str:
+    if not _HHMM.match(value):
+        raise ValueError("must be a local time HH:MM on the 24-hour clock, e.g. 21:00")
+    return value
+
+
+LocalTime = Annotated[str, AfterValidator(_local_time)]
+
+
+def _minutes(value: str) -> int:
+    hours, minutes = value.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+class QuietHoursPolicy(BaseModel):
+    """No SMS from `start` to `end` (wall clock at the visit's location; the window may cross
+    midnight), and none that would arrive less than `min_lead_minutes` before the visit."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    start: LocalTime = "21:00"
+    end: LocalTime = "08:00"
+    min_lead_minutes: Annotated[int, Field(ge=0, le=1440)] = 120
+
+    @model_validator(mode="after")
+    def _sensible_window(self) -> QuietHoursPolicy:
+        length = (_minutes(self.end) - _minutes(self.start)) % (24 * 60)
+        if length == 0:
+            raise ValueError("end must differ from start")
+        if timedelta(minutes=length) > MAX_QUIET:
+            raise ValueError("may last at most 16 hours (from start to end)")
+        return self
+
+    def window(self) -> QuietHours:
+        """The domain rule these settings describe."""
+        return QuietHours(
+            start=time.fromisoformat(self.start),
+            end=time.fromisoformat(self.end),
+            min_lead=timedelta(minutes=self.min_lead_minutes),
+        )
+
+
 class ReminderPolicy(BaseModel):
     """A practice's reminders: its default rules and overrides per appointment type."""
 
@@ -52,6 +97,7 @@ class ReminderPolicy(BaseModel):
 
     rules: Rules = DEFAULT_RULES
     by_type: Annotated[dict[str, Rules], Field(max_length=200)] = {}
+    quiet_hours: QuietHoursPolicy = QuietHoursPolicy()
     version: int = 0
 
     @model_validator(mode="after")
@@ -135,12 +181,15 @@ class Plan:
 
 
 def plan_reminders(
-    appointment: AppointmentFacts, rules: tuple[ReminderRule, ...], now: datetime
+    appointment: AppointmentFacts,
+    rules: tuple[ReminderRule, ...],
+    now: datetime,
+    quiet: QuietHours = DEFAULT_QUIET_HOURS,
 ) -> tuple[list[PlannedReminder], list[str]]:
     """When each reminder goes out, and the kinds skipped (too late, or quiet hours).
 
-    A reminder already due goes out shortly after booking, if the visit is still two hours
-    away; an SMS never goes out in the location's quiet hours.
+    A reminder already due goes out shortly after booking, if the visit is still the minimum
+    lead away; an SMS never goes out in the location's quiet hours.
     """
     zone = ZoneInfo(appointment.time_zone)
     planned: list[PlannedReminder] = []
@@ -149,8 +198,8 @@ def plan_reminders(
         due = max(appointment.start - timedelta(hours=rule.hours_before), now + SEND_DELAY)
         send_at: datetime | None = due
         if rule.channel is Channel.SMS:
-            send_at = sms_send_time(due, appointment.start, zone)
-        if send_at is None or appointment.start - send_at < MIN_LEAD:
+            send_at = sms_send_time(due, appointment.start, zone, quiet)
+        if send_at is None or appointment.start - send_at < quiet.min_lead:
             skipped.append(rule.kind)
             continue
         planned.append(PlannedReminder(rule.kind, rule.channel, send_at))

@@ -23,7 +23,6 @@ from clinicflow.audit.model import Action, AuditRecord
 from clinicflow.messaging import service as messaging
 from clinicflow.messaging import templates
 from clinicflow.messaging.model import (
-    MIN_LEAD,
     Channel,
     MessageRecord,
     MessageStatus,
@@ -249,7 +248,8 @@ def on_appointment_changed(
         return "unchanged"  # a status change (e.g. confirmed): the reminders stand
     if plan is not None and plan.timing_version >= new.version and plan.start == new.start:
         return "unchanged"  # a replayed stream record
-    planned, skipped = plan_reminders(new, policy.rules_for(new.type_id), now)
+    quiet = policy.quiet_hours.window()
+    planned, skipped = plan_reminders(new, policy.rules_for(new.type_id), now, quiet)
     kinds_ever = tuple(sorted({*(plan.kinds_ever if plan else ()), *(r.kind for r in planned)}))
     fresh = Plan(
         appointment_id=new.appointment_id,
@@ -313,21 +313,22 @@ def fire_reminder(
         return "stale"  # moved; the stream consumer is about to reschedule
     if facts.start <= now:
         return "past"
+    window = ports.store.policy(practice_id).quiet_hours.window()
     if reminder.channel is Channel.SMS:
         zone = ZoneInfo(facts.time_zone)
-        quiet = in_quiet_hours(now, zone)
-        send_at = sms_send_time(now, facts.start, zone)
+        quiet = in_quiet_hours(now, zone, window)
+        send_at = sms_send_time(now, facts.start, zone, window)
         if send_at is None:
             reason = SkipReason.QUIET_HOURS if quiet else SkipReason.TOO_LATE
             return _skip(
                 facts, plan, reminder.channel, kind, version, reason=reason, ports=ports, now=now
             )
-        if quiet:  # a late firing landed in quiet hours: go out at 08:00 instead
+        if quiet:  # a late firing landed in quiet hours: go out when they end instead
             ports.schedules.put(
                 schedule_name(appointment_id, kind, deferred=True), send_at, payload
             )
             return "deferred"
-    elif facts.start - now < MIN_LEAD:
+    elif facts.start - now < window.min_lead:
         return _skip(
             facts,
             plan,

@@ -79,27 +79,61 @@ def test_inbound_defaults_to_the_number_that_texted_and_aws_answers_stop(local, 
     assert [t for t, _ in published] == ["status", "inbound"]
 
 
-def test_emails_are_recorded_and_bounced(local, published):
-    request = {
-        "FromEmailAddress": "reminders@example.org",
-        "Destination": {"ToAddresses": ["robin@example.org"]},
-        "Content": {
-            "Simple": {
-                "Subject": {"Data": "Reminder"},
-                "Body": {"Text": {"Data": "text part"}, "Html": {"Data": "<p>html</p>"}},
-            }
-        },
-        "EmailTags": [{"Name": "practice_id", "Value": "sunrise"}],
-    }
-    local.record_email(request, {"MessageId": "m-1"})
+EMAIL_REQUEST = {
+    "FromEmailAddress": "reminders@example.org",
+    "Destination": {"ToAddresses": ["robin@example.org"]},
+    "Content": {
+        "Simple": {
+            "Subject": {"Data": "Reminder"},
+            "Body": {"Text": {"Data": "text part"}, "Html": {"Data": "<p>html</p>"}},
+        }
+    },
+    "EmailTags": [{"Name": "practice_id", "Value": "sunrise"}],
+    "ConfigurationSetName": "clinicflow-local-patient-email",
+}
+
+
+def test_an_email_sent_with_the_configuration_set_reports_its_delivery(local, published):
+    local.record_email(EMAIL_REQUEST, {"MessageId": "m-1"})
     (email,) = local.outbox.messages(to="robin@example.org")
     assert email.body == "text part" and email.subject == "Reminder"
-    event = local.simulate_bounce("robin@example.org")
-    assert event["mail"]["tags"] == {"practice_id": ["sunrise"]}
-    assert event["bounce"]["bounceType"] == "Permanent"
-    assert local.outbox.messages()[0].status == "bounced"
+    assert email.status == "sent" and email.at == NOW.isoformat()
+    assert local.flush() == 1
+    ((topic, event),) = published
+    assert topic == "feedback" and event["eventType"] == "Delivery"
+    assert event["mail"]["messageId"] == "m-1"
+    assert event["mail"]["tags"] == {
+        "practice_id": ["sunrise"],
+        "ses:configuration-set": ["clinicflow-local-patient-email"],
+    }
+    assert event["delivery"]["recipients"] == ["robin@example.org"]
+    assert event["delivery"]["timestamp"] == "2026-12-02T19:00:00.000Z"  # the stack's clock
+    assert local.outbox.messages()[0].status == "delivered"
+
+
+def test_an_email_without_a_configuration_set_reports_nothing(local, published):
+    request = {k: v for k, v in EMAIL_REQUEST.items() if k != "ConfigurationSetName"}
+    local.record_email(request, {"MessageId": "m-2"})
+    assert local.flush() == 0 and published == []
+    assert local.outbox.messages()[0].status == "sent"
+
+
+@pytest.mark.parametrize(
+    ("kind", "event_type", "status"),
+    [
+        ("Permanent", "Bounce", "bounced"),
+        ("Transient", "Bounce", "failed"),
+        ("Complaint", "Complaint", "complained"),
+    ],
+)
+def test_a_bounce_or_complaint_follows_the_delivery(local, published, kind, event_type, status):
+    local.record_email(EMAIL_REQUEST, {"MessageId": "m-1"})
+    event = local.simulate_bounce("robin@example.org", kind)
+    assert event["eventType"] == event_type
+    assert event["mail"]["tags"]["practice_id"] == ["sunrise"]
     local.flush()
-    assert published[0][0] == "feedback"
+    assert [e["eventType"] for _, e in published] == ["Delivery", event_type]
+    assert local.outbox.messages()[0].status == status  # published in order: not "delivered"
     with pytest.raises(ValueError):
         local.simulate_bounce("nobody@example.org")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,6 +12,7 @@ from clinicflow.messaging import templates
 from clinicflow.messaging.model import (
     Intent,
     MessageStatus,
+    QuietHours,
     classify,
     consented,
     in_quiet_hours,
@@ -198,3 +199,77 @@ def test_times_are_formatted_for_each_language():
     noon = evening.replace(hour=12)
     assert templates.format_when(noon, "en").endswith("12:05 PM")
     assert templates.format_when(noon.replace(hour=0) + timedelta(0), "en").endswith("12:05 AM")
+
+
+# --- a practice's own quiet hours -----------------------------------------------------------
+
+EVENINGS = QuietHours(start=time(20, 0), end=time(9, 30), min_lead=timedelta(hours=3))
+NIGHT_ONLY = QuietHours(start=time(0, 0), end=time(6, 0))  # does not cross midnight
+
+
+@pytest.mark.parametrize(
+    ("local", "quiet"),
+    [
+        ("19:59", False),
+        ("20:00", True),
+        ("23:59", True),
+        ("00:00", True),
+        ("09:29", True),
+        ("09:30", False),
+        ("12:00", False),
+    ],
+)
+def test_a_practices_window_across_midnight(local: str, quiet: bool):
+    assert EVENINGS.contains(time.fromisoformat(local)) is quiet
+
+
+@pytest.mark.parametrize(
+    ("local", "quiet"), [("23:59", False), ("00:00", True), ("05:59", True), ("06:00", False)]
+)
+def test_a_window_that_does_not_cross_midnight(local: str, quiet: bool):
+    assert NIGHT_ONLY.contains(time.fromisoformat(local)) is quiet
+
+
+def test_a_practices_window_moves_texts_to_its_own_end_and_lead():
+    due = utc("2026-03-10T03:30")  # 21:30 MDT on the 9th: quiet from 20:00
+    assert sms_send_time(due, utc("2026-03-10T21:00"), DENVER, EVENINGS) == utc(
+        "2026-03-10T15:30"
+    )  # 09:30 MDT
+    # 09:30 is 2.5 h before a 12:00 visit: under this practice's 3-hour lead, skipped.
+    assert sms_send_time(due, utc("2026-03-10T18:00"), DENVER, EVENINGS) is None
+    # The default rules would have sent at 08:00, 4 h before.
+    assert sms_send_time(due, utc("2026-03-10T18:00"), DENVER) == utc("2026-03-10T14:00")
+
+
+def test_a_practices_window_in_two_time_zones():
+    moment = utc("2026-06-02T02:30")  # 20:30 MDT in Denver, 21:30 CDT in Chicago
+    chicago = ZoneInfo("America/Chicago")
+    late_window = QuietHours(start=time(21, 0), end=time(8, 0))
+    assert not in_quiet_hours(moment, DENVER, late_window)
+    assert in_quiet_hours(moment, chicago, late_window)
+    visit = utc("2026-06-02T20:00")
+    assert sms_send_time(moment, visit, DENVER, late_window) == moment
+    assert sms_send_time(moment, visit, chicago, late_window) == utc("2026-06-02T13:00")  # 08:00
+
+
+def test_a_practices_window_across_daylight_saving():
+    # Spring forward (2026-03-08): 09:30 MDT is 15:30 UTC; the evening before, 09:30 MST was
+    # 16:30 UTC. Fall back (2026-11-01): 09:30 MST is 16:30 UTC.
+    assert sms_send_time(utc("2026-03-08T04:00"), utc("2026-03-09T00:00"), DENVER, EVENINGS) == utc(
+        "2026-03-08T15:30"
+    )
+    assert sms_send_time(utc("2026-10-31T03:00"), utc("2026-11-01T00:00"), DENVER, EVENINGS) == utc(
+        "2026-10-31T15:30"
+    )  # still MDT
+    assert sms_send_time(utc("2026-11-01T03:00"), utc("2026-11-02T00:00"), DENVER, EVENINGS) == utc(
+        "2026-11-01T16:30"
+    )  # MST
+
+
+def test_an_end_the_clocks_skip_means_the_first_instant_after_the_gap():
+    # Quiet 23:00-02:30: on 2026-03-08 Denver jumps from 02:00 MST to 03:00 MDT.
+    gap = QuietHours(start=time(23, 0), end=time(2, 30))
+    send = sms_send_time(utc("2026-03-08T06:30"), utc("2026-03-08T20:00"), DENVER, gap)
+    assert send == utc("2026-03-08T09:30")
+    assert send is not None and send.astimezone(DENVER).strftime("%H:%M") == "03:30"
+    assert not in_quiet_hours(send, DENVER, gap)

@@ -9,7 +9,12 @@ import pytest
 from clinicflow.messaging import service
 from clinicflow.messaging.model import Channel, MessageRecord, MessageStatus
 from clinicflow.messaging.tasks import Task, TaskKind, task_id_for
-from clinicflow.platform.errors import ForbiddenError, NotFoundError, ValidationError
+from clinicflow.platform.errors import (
+    ConflictError,
+    ForbiddenError,
+    NotFoundError,
+    ValidationError,
+)
 from clinicflow.platform.identity import Caller, Role
 from tests.unit.reminders.reminders_fakes import GRANTED, PRACTICE, World
 
@@ -91,6 +96,24 @@ def test_complaint_suppresses(world: World):
     assert world.messages.suppressed(PRACTICE, "sam@example.org")
 
 
+def test_delivery_and_reject_are_recorded_at_the_time_ses_reports(world: World):
+    service.use_clock(lambda: NOW)
+    try:
+        event = ses_event("Delivery")
+        event["delivery"] = {"timestamp": "2026-03-09T16:00:05.123Z", "recipients": ["r@x.org"]}
+        assert service.record_email_event(event, ports=world.messaging)
+        stored = world.messages.messages[(PRACTICE, "email-1")]
+        assert stored.status is MessageStatus.DELIVERED and stored.detail == "delivery"
+        assert stored.status_at == datetime(2026, 3, 9, 16, 0, 5, 123000, tzinfo=UTC)
+        rejected = ses_event("Reject")
+        rejected["mail"]["messageId"] = "email-2"
+        assert service.record_email_event(rejected, ports=world.messaging)
+        stored = world.messages.messages[(PRACTICE, "email-2")]
+        assert stored.status is MessageStatus.FAILED and stored.status_at == NOW  # no timestamp
+    finally:
+        service.use_clock(None)
+
+
 def test_ses_notification_format_and_untagged_mail(world: World):
     event = ses_event("Delivery")
     event["notificationType"] = event.pop("eventType")
@@ -129,8 +152,13 @@ def test_tasks_are_listed_for_the_front_desk_and_closed(world: World):
     assert world.audit.records[-1].patient_id == "pat-1"
     with pytest.raises(ForbiddenError):
         service.list_tasks(BILLER, ports=world.messaging)
-    service.close_task(FRONT, task.task_id, ports=world.messaging)
+    with pytest.raises(ValidationError):
+        service.close_task(FRONT, task.task_id, "x" * 501, ports=world.messaging)
+    done = service.close_task(FRONT, task.task_id, "  Called back; moved  ", ports=world.messaging)
+    assert (done.status, done.note, done.closed_by) == ("done", "Called back; moved", "fd")
     assert service.list_tasks(FRONT, ports=world.messaging) == []
+    with pytest.raises(ConflictError):
+        service.close_task(ADMIN, task.task_id, ports=world.messaging)
     with pytest.raises(NotFoundError):
         service.close_task(FRONT, "task-none", ports=world.messaging)
 

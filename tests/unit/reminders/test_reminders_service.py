@@ -12,6 +12,7 @@ from clinicflow.platform.errors import ForbiddenError, ValidationError
 from clinicflow.platform.identity import Caller, Role
 from clinicflow.reminders import service
 from clinicflow.reminders.model import (
+    QuietHoursPolicy,
     ReminderPolicy,
     ReminderRule,
     plan_reminders,
@@ -265,3 +266,68 @@ def test_invalid_and_past_payloads(world: World):
     assert service.fire_reminder({}, ports=world.ports, now=NOW) == "invalid"
     world.book(VISIT, now=NOW)
     assert world.fire(SMS, VISIT + HOUR) == "past"
+
+
+EVENINGS = QuietHoursPolicy(start="20:00", end="09:30", min_lead_minutes=180)
+
+
+def test_the_practices_quiet_hours_time_the_reminders(world: World):
+    world.store.policies[PRACTICE] = ReminderPolicy(quiet_hours=EVENINGS)
+    visit = at("2026-03-11T03:00")  # 21:00 MDT: SMS due 21:00 the day before, quiet from 20:00
+    world.book(visit, now=NOW)
+    assert world.schedules.schedules[SMS][0] == at("2026-03-10T15:30")  # 09:30 MDT
+    # Chicago's wall clock: the same UTC visit is 22:00 CDT; 09:30 CDT is 14:30 UTC.
+    world.book(visit, appointment_id="appt-2", time_zone="America/Chicago", now=NOW)
+    assert world.schedules.schedules["appt-2.sms-24h"][0] == at("2026-03-10T14:30")
+
+
+def test_a_late_firing_follows_the_quiet_hours_in_force_when_it_fires(world: World):
+    world.book(VISIT, now=NOW)  # 10:30 MDT on the 10th; SMS planned 10:30 on the 9th
+    later = at("2026-03-10T20:00")  # 14:00 MDT on the 10th
+    world.book(later, appointment_id="appt-2", now=NOW)
+    world.store.policies[PRACTICE] = ReminderPolicy(quiet_hours=EVENINGS)
+    # Fired at 20:30 MDT (late; quiet from 20:00 now): 09:30 is 1 h before the 10:30 visit,
+    # under the 3-hour lead: skipped, once.
+    assert world.fire(SMS, at("2026-03-10T02:30")) == "skipped:quiet_hours"
+    assert world.fire(SMS, at("2026-03-10T02:40")) == "duplicate"
+    # For the 14:00 visit, 09:30 leaves 4.5 h: the text waits for the end of quiet hours.
+    assert world.fire("appt-2.sms-24h", at("2026-03-10T02:30")) == "deferred"
+    when, _ = world.schedules.schedules["appt-2.sms-24h.q"]
+    assert when == at("2026-03-10T15:30")  # 09:30 MDT
+    assert world.fire("appt-2.sms-24h.q", when) == "sent"
+    assert len(world.sms.sent) == 1
+
+
+def test_the_minimum_lead_applies_to_email_too(world: World):
+    world.store.policies[PRACTICE] = ReminderPolicy(quiet_hours=EVENINGS)
+    world.book(VISIT, now=NOW)
+    assert world.fire(EMAIL, VISIT - timedelta(hours=2, minutes=30)) == "skipped:too_late"
+    assert world.email.sent == []
+
+
+@pytest.mark.parametrize(
+    ("quiet", "field"),
+    [
+        ({"start": "21"}, "quiet_hours.start"),
+        ({"end": "8:00"}, "quiet_hours.end"),
+        ({"start": "08:00", "end": "08:00"}, "quiet_hours"),
+        ({"start": "15:00", "end": "08:00"}, "quiet_hours"),
+        ({"min_lead_minutes": 1441}, "quiet_hours.min_lead_minutes"),
+        ({"lead": 10}, "quiet_hours.lead"),
+    ],
+)
+def test_bad_quiet_hours_name_the_field(quiet: dict[str, object], field: str):
+    from clinicflow.patients.model import parse
+
+    with pytest.raises(ValidationError) as caught:
+        parse(ReminderPolicy, {"quiet_hours": quiet})
+    assert [f.field for f in caught.value.errors] == [field]
+
+
+def test_the_default_quiet_hours_are_2100_to_0800_with_two_hours_lead():
+    window = ReminderPolicy().quiet_hours.window()
+    assert (str(window.start), str(window.end), window.min_lead) == (
+        "21:00:00",
+        "08:00:00",
+        timedelta(hours=2),
+    )
