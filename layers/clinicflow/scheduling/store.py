@@ -9,6 +9,7 @@ Items (main table; every key starts with the practice id `<p>`):
 - exception     PK `<p>#AVX#<id>`           SK `PIECE#<nn>` (pieces of at most 24 h)
                 GSI1 `<p>#CAL#<provider>` / `<pieceStartZ>#X#<id>#<nn>`
 - lock          PK `<p>#LOCK#<P|R>#<resource>#<YYYYMMDDTHHMM>`  SK `LOCK` (5-minute block)
+- patient visit PK `<p>#PAPPT#<patient>`      SK `<startZ>#<id>` (the patient's appointments)
 - series        PK `<p>#SERIES#<id>`        SK `SERIES`
 - waitlist      PK `<p>#WAIT#<id>`          SK `ENTRY`   GSI1 `<p>#WAITLIST` while waiting
 - offer         PK `<p>#OFFER#<id>`         SK `OFFER`   GSI1 `<p>#OFFERS#OPEN` while open,
@@ -30,7 +31,8 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from clinicflow.audit.model import AuditRecord
 from clinicflow.audit.store import AuditItem, write_records
-from clinicflow.patients.store import require_active_patient
+from clinicflow.patients.store import PATIENT_SK, PatientItem, patient_pk, require_active_patient
+from clinicflow.platform.cursor import decode_cursor, encode_cursor
 from clinicflow.platform.dynamo import MainModel, tenant_key
 from clinicflow.platform.errors import ConflictError, FieldError, NotFoundError, ValidationError
 from clinicflow.platform.transact import ConditionsFailedError, Transaction
@@ -44,6 +46,7 @@ from clinicflow.scheduling.model import (
     Closure,
     Offer,
     OfferStatus,
+    ReplacedAppointmentChangedError,
     Room,
     SchedulingConfig,
     Series,
@@ -124,6 +127,12 @@ class LockItem(MainModel):
     expires_at = NumberAttribute()
 
 
+class PatientVisitItem(MainModel):
+    """One appointment in its patient's visit list, keyed by start (written with it)."""
+
+    appointment_id = UnicodeAttribute()
+
+
 def _dump(record: Any) -> dict[str, Any]:
     data: dict[str, Any] = record.model_dump(mode="json")
     return data
@@ -158,6 +167,20 @@ def lock_item(practice_id: str, key: tuple[str, str, str], a: Appointment) -> Lo
     )
 
 
+def visit_item(practice_id: str, a: Appointment) -> PatientVisitItem:
+    """The entry of an appointment in its patient's visit list."""
+    return PatientVisitItem(
+        pk=tenant_key(practice_id, "PAPPT", a.patient_id),
+        sk=f"{zulu(a.start)}#{a.appointment_id}",
+        appointment_id=a.appointment_id,
+    )
+
+
+def _held_by(a: Appointment) -> Any:
+    """Condition of a lock release: the lock is still `a`'s (or already gone)."""
+    return (LockItem.appointment_id == a.appointment_id) | LockItem.pk.does_not_exist()
+
+
 def _lock_label(key: tuple[str, str, str]) -> str:
     return f"lock:{key[0]}:{key[1]}:{key[2]}"
 
@@ -174,6 +197,8 @@ def _booking_failure(exc: ConditionsFailedError) -> Exception:
         return ValidationError(FieldError("patient_id", "no active patient with this id"))
     if "offer" in failed:
         return SlotGoneError()
+    if "replaced" in failed:
+        return ReplacedAppointmentChangedError()
     if any(f.startswith("lock:P:") for f in failed):
         return SlotTakenError("provider")
     if any(f.startswith("lock:R:") for f in failed):
@@ -312,6 +337,22 @@ class DynamoSchedulingStore:
         except ConditionsFailedError:
             raise ConflictError("an exception with this id already exists") from None
 
+    def exceptions(
+        self, practice_id: str, provider_id: str, start: datetime, end: datetime
+    ) -> list[AvailabilityException]:
+        """One Query of the provider's GSI1 partition (exception pieces only), whole ones back."""
+        rows = DocItem.by_gsi1.query(
+            tenant_key(practice_id, "CAL", provider_id),
+            DocItem.gsi1sk.between(zulu(start - LOOKBACK), zulu(end)),
+            filter_condition=DocItem.entity == "exception_piece",
+        )
+        found: dict[str, AvailabilityException] = {}
+        for row in rows:
+            whole = AvailabilityException.model_validate(row.whole.as_dict() if row.whole else {})
+            if whole.start < end and start < whole.end:
+                found.setdefault(whole.exception_id, whole)
+        return sorted(found.values(), key=lambda x: (x.start, x.exception_id))
+
     def get_exception(self, practice_id: str, exception_id: str) -> AvailabilityException | None:
         """The whole exception, from its first piece."""
         try:
@@ -360,8 +401,14 @@ class DynamoSchedulingStore:
         *,
         audit: AuditRecord,
         offer: tuple[Offer, Offer] | None = None,
+        replacing: tuple[Appointment, Appointment, AuditRecord] | None = None,
     ) -> None:
-        """One TransactWriteItems: appointment, every lock, patient check, audit (+ offer)."""
+        """One TransactWriteItems: appointment, every lock, patient check, audit (+ offer,
+        + the cancellation of the appointment it replaces and the release of its locks).
+
+        Released locks that do not fit in the transaction are deleted right after it (the
+        replaced appointment is already cancelled then; its leftover locks only keep time).
+        """
         tx = Transaction()
         tx.put(
             "appointment", appointment_item(practice_id, appointment), DocItem.pk.does_not_exist()
@@ -373,14 +420,40 @@ class DynamoSchedulingStore:
                 LockItem.pk.does_not_exist(),
             )
         require_active_patient(tx, practice_id, appointment.patient_id, "patient")
+        tx.put("visit", visit_item(practice_id, appointment))
         if offer is not None:
             before, after = offer
             tx.put("offer", _offer_item(practice_id, after), DocItem.version == before.version)
         _audit(tx, audit)
+        later: list[tuple[str, str, str]] = []
+        if replacing is not None:
+            old, cancelled, old_audit = replacing
+            tx.put(
+                "replaced", appointment_item(practice_id, cancelled), DocItem.version == old.version
+            )
+            _audit(tx, old_audit)
+            taken = set(appointment.lock_keys())
+            for key in (k for k in old.lock_keys() if k not in taken):
+                if len(tx) < TRANSACTION_LIMIT:
+                    tx.delete("release", lock_item(practice_id, key, old), _held_by(old))
+                else:
+                    later.append(key)
         try:
             tx.commit()
         except ConditionsFailedError as exc:
             raise _booking_failure(exc) from None
+        if replacing is not None:
+            self._release(practice_id, replacing[0], later)
+
+    def _release(
+        self, practice_id: str, old: Appointment, keys: list[tuple[str, str, str]]
+    ) -> None:
+        """Delete locks `old` no longer holds, 100 per transaction (each only if still its)."""
+        for start in range(0, len(keys), TRANSACTION_LIMIT):
+            cleanup = Transaction()
+            for key in keys[start : start + TRANSACTION_LIMIT]:
+                cleanup.delete("release", lock_item(practice_id, key, old), _held_by(old))
+            cleanup.commit()
 
     def replace(
         self, practice_id: str, before: Appointment, after: Appointment, *, audit: AuditRecord
@@ -405,15 +478,14 @@ class DynamoSchedulingStore:
                 _lock_label(key), lock_item(practice_id, key, after), LockItem.pk.does_not_exist()
             )
         _audit(tx, audit)
+        # The visit-list entry follows the start (and is put anew, healing older data).
+        tx.put("visit", visit_item(practice_id, after))
+        if zulu(before.start) != zulu(after.start):
+            tx.delete("visit", visit_item(practice_id, before))
         later: list[tuple[str, str, str]] = []
         for key in release:
             if len(tx) < TRANSACTION_LIMIT:
-                tx.delete(
-                    "release",
-                    lock_item(practice_id, key, before),
-                    (LockItem.appointment_id == before.appointment_id)
-                    | LockItem.pk.does_not_exist(),
-                )
+                tx.delete("release", lock_item(practice_id, key, before), _held_by(before))
             else:
                 later.append(key)
         try:
@@ -425,16 +497,53 @@ class DynamoSchedulingStore:
                     raise NotFoundError("appointment not found") from None
                 raise StaleAppointmentError(current.version) from None
             raise _booking_failure(exc) from None
-        for start in range(0, len(later), TRANSACTION_LIMIT):
-            cleanup = Transaction()
-            for key in later[start : start + TRANSACTION_LIMIT]:
-                cleanup.delete(
-                    "release",
-                    lock_item(practice_id, key, before),
-                    (LockItem.appointment_id == before.appointment_id)
-                    | LockItem.pk.does_not_exist(),
-                )
-            cleanup.commit()
+        self._release(practice_id, before, later)
+
+    def has_patient(self, practice_id: str, patient_id: str) -> bool:
+        """True when the practice has this patient (one GetItem of its key)."""
+        try:
+            PatientItem.get(
+                patient_pk(practice_id, patient_id), PATIENT_SK, attributes_to_get=["PK"]
+            )
+        except PatientItem.DoesNotExist:
+            return False
+        return True
+
+    def patient_appointments(
+        self,
+        practice_id: str,
+        patient_id: str,
+        *,
+        after: datetime | None,
+        before: datetime | None,
+        newest_first: bool,
+        limit: int,
+        cursor: str | None,
+    ) -> tuple[list[Appointment], str | None]:
+        """One page of a patient's appointments starting in [after, before), by start.
+
+        One Query of the patient's visit list, then one BatchGetItem of the appointments
+        (consistent, so statuses are current). Returns the page and the next cursor.
+        """
+        pk = tenant_key(practice_id, "PAPPT", patient_id)
+        low, high = zulu(after) if after else "0", zulu(before) if before else "9"
+        rows = PatientVisitItem.query(
+            pk,
+            PatientVisitItem.sk.between(low, high),
+            scan_index_forward=not newest_first,
+            limit=limit,
+            last_evaluated_key=decode_cursor(cursor, partition=("PK", pk)),
+            consistent_read=True,
+        )
+        entries = [(r.sk, r.appointment_id) for r in rows]
+        found = self.get_many(practice_id, [i for _, i in entries])
+        page = [
+            found[i]
+            for sk, i in entries
+            if i in found and sk.startswith(zulu(found[i].start) + "#")  # a moved one's old entry
+        ]
+        more = len(entries) == limit and rows.last_evaluated_key
+        return page, encode_cursor(rows.last_evaluated_key) if more else None
 
     # --- series --------------------------------------------------------------------
     def add_series(self, practice_id: str, series: Series, *, audit: AuditRecord) -> None:

@@ -263,7 +263,11 @@ def test_a_type_must_fit_one_transaction():
             needs_room=True,
         ).check()
     assert err.value.errors[0].field == "duration_minutes"
-    AppointmentType(type_id="vlong", name="V", duration_minutes=480, buffer_after_minutes=5).check()
+    AppointmentType(type_id="vlong", name="V", duration_minutes=480).check()
+    with pytest.raises(ValidationError):  # 97 locks + appointment, audit, patient, visit list
+        AppointmentType(
+            type_id="vlong", name="V", duration_minutes=480, buffer_after_minutes=5
+        ).check()
 
 
 def test_status_machine_and_history():

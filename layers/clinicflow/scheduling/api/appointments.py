@@ -14,6 +14,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import BaseModel, Field
 
 from clinicflow.platform.http import current_caller
+from clinicflow.platform.idempotency import idempotent
 from clinicflow.platform.identity import ALL_ROLES, Role
 from clinicflow.scheduling.api.views import (
     appointment_view,
@@ -43,9 +44,13 @@ class BookBody(BaseModel):
 
 
 class RescheduleBody(BaseModel):
-    """A move: new start (and optionally provider, location, room)."""
+    """A move: new start (and optionally length, provider, location, room)."""
 
     start: datetime
+    duration_minutes: Annotated[
+        int | None,
+        Field(ge=5, le=480, multiple_of=5, description="New length; omitted: keep the length"),
+    ] = None
     provider_id: Ref | None = None
     location_id: Ref | None = None
     room_id: Ref | None = None
@@ -101,22 +106,25 @@ class WaitBody(BaseModel):
     provider_ids: Annotated[list[Ref], Field(max_length=20)] = []
     earliest: date
     latest: date
+    replaces_appointment_id: Ref | None = Field(
+        default=None, description="The later appointment the patient holds and would give up"
+    )
 
 
 class OfferAnswer(BaseModel):
-    """Which waiting entry answers the offer."""
+    """Which waiting entry answers the offer (and the later appointment it replaces, if any)."""
 
     entry_id: Ref
+    replaces_appointment_id: Ref | None = None
 
 
-@router.post("/appointments", summary="Book an appointment", status_code=201)
+@router.post(
+    "/appointments", summary="Book an appointment", status_code=201, middlewares=[idempotent]
+)
 def book(body: BookBody) -> dict[str, Any]:
     """Book (409 with `nearest_slots` when taken). `Idempotency-Key` makes retries safe."""
     caller = current_caller(router)
     caller.require(BOOKERS)
-    key = router.current_event.headers.get("Idempotency-Key") or router.current_event.headers.get(
-        "idempotency-key"
-    )
     appointment = booking.book(
         caller,
         booking.BookingRequest(
@@ -127,9 +135,6 @@ def book(body: BookBody) -> dict[str, Any]:
             start=body.start,
             room_id=body.room_id,
             overbook=body.overbook,
-            appointment_id=(
-                booking.idempotent_appointment_id(caller.practice_id, key[:200]) if key else None
-            ),
         ),
     )
     return appointment_view(appointment)
@@ -167,7 +172,7 @@ def get_appointment(appointment_id: str) -> dict[str, Any]:
 
 @router.post("/appointments/<appointment_id>/reschedule", summary="Reschedule")
 def reschedule(appointment_id: str, body: RescheduleBody) -> dict[str, Any]:
-    """Move the appointment; old locks released and new ones taken in one transaction."""
+    """Move or resize; old locks released and new ones taken in one transaction."""
     caller = current_caller(router)
     caller.require(BOOKERS)
     moved = booking.reschedule(
@@ -179,6 +184,7 @@ def reschedule(appointment_id: str, body: RescheduleBody) -> dict[str, Any]:
         room_id=body.room_id,
         overbook=body.overbook,
         expected_version=body.version,
+        duration_minutes=body.duration_minutes,
     )
     return appointment_view(moved)
 
@@ -310,10 +316,17 @@ def list_offers() -> dict[str, Any]:
 
 @router.post("/waitlist/offers/<offer_id>/accept", summary="Accept an offer")
 def accept_offer(offer_id: str, body: OfferAnswer) -> dict[str, Any]:
-    """Book the offered slot (409 `slot_gone` or `offer_expired` when too late)."""
+    """Book the offered slot (409 `slot_gone` or `offer_expired` when too late).
+
+    A later appointment the patient holds (named on the entry or here) is cancelled in the
+    same transaction: never both held, never neither.
+    """
     caller = current_caller(router)
     caller.require(BOOKERS)
-    return appointment_view(waitlist.accept_offer(caller, offer_id, body.entry_id))
+    appointment = waitlist.accept_offer(
+        caller, offer_id, body.entry_id, replaces_appointment_id=body.replaces_appointment_id
+    )
+    return appointment_view(appointment)
 
 
 @router.post("/waitlist/offers/<offer_id>/decline", summary="Decline an offer")

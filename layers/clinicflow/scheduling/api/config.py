@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
@@ -18,6 +19,7 @@ from clinicflow.platform.http import current_caller
 from clinicflow.platform.identity import ALL_ROLES, Role
 from clinicflow.scheduling.model import (
     AppointmentType,
+    AvailabilityException,
     AvailabilityTemplate,
     Closure,
     Room,
@@ -197,6 +199,34 @@ def put_policy(body: Body) -> dict[str, Any]:
 
 
 # --- exceptions ---------------------------------------------------------------------
+@router.get("/scheduling/exceptions", summary="A provider's availability exceptions")
+def list_exceptions(
+    provider_id: Annotated[str, Query(min_length=1, max_length=40)],
+    from_date: Annotated[date, Query()],
+    to_date: Annotated[date, Query()],
+    location_id: Annotated[str | None, Query(max_length=40)] = None,
+) -> dict[str, Any]:
+    """Time off and extra hours overlapping local days from..to (at most 92), by start."""
+    caller = current_caller(router)
+    caller.require(ALL_ROLES)
+    found, zone = service.list_exceptions(
+        caller,
+        provider_id=provider_id,
+        first_day=from_date,
+        last_day=to_date,
+        location_id=location_id,
+    )
+    return {"time_zone": zone, "exceptions": [exception_view(x, zone) for x in found]}
+
+
+def exception_view(x: AvailabilityException, zone: str) -> dict[str, Any]:
+    """An exception as answered: UTC and the wall clock of `zone`."""
+    data: dict[str, Any] = x.model_dump(mode="json")
+    data["start_local"] = x.start.astimezone(ZoneInfo(zone)).isoformat()
+    data["end_local"] = x.end.astimezone(ZoneInfo(zone)).isoformat()
+    return data
+
+
 @router.post("/scheduling/exceptions", summary="Add an availability exception", status_code=201)
 def create_exception(body: Body) -> dict[str, Any]:
     """A provider's time off or one-off extra hours (naive times: the location's clock)."""

@@ -25,6 +25,7 @@ def appointment_view(a: Appointment) -> dict[str, Any]:
     data: dict[str, Any] = a.model_dump(mode="json")
     data["start_local"] = _local(a.start, a.time_zone)
     data["end_local"] = _local(a.end, a.time_zone)
+    data["duration_minutes"] = a.duration_minutes
     data["waits"] = a.waits()
     return data
 

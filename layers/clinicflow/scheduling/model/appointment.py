@@ -51,6 +51,7 @@ class CancelReason(StrEnum):
     PRACTICE_CLOSED = "practice_closed"
     WEATHER = "weather"
     DUPLICATE = "duplicate"
+    MOVED_TO_EARLIER_SLOT = "moved_to_earlier_slot"  # the patient took a waitlist offer
     OTHER = "other"
 
 
@@ -118,6 +119,11 @@ class Appointment(Frozen):
     def holds_time(self) -> bool:
         """True while the appointment occupies its provider and room."""
         return self.status not in RELEASED
+
+    @property
+    def duration_minutes(self) -> int:
+        """Minutes of the visit itself (buffers excluded)."""
+        return int((self.end - self.start).total_seconds() // 60)
 
     @property
     def footprint(self) -> tuple[datetime, datetime]:

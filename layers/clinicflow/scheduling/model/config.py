@@ -19,8 +19,10 @@ from clinicflow.platform.errors import FieldError, Problems, ValidationError
 BLOCK_MINUTES = 5
 TRANSACTION_LIMIT = 100
 # Items every booking transaction carries besides its locks: the appointment, the audit
-# record and the condition check that the patient exists and is active.
-FIXED_ACTIONS = 3
+# record, the condition check that the patient exists and is active, and the patient's
+# visit-list entry.
+FIXED_ACTIONS = 4
+MAX_VISIT_MINUTES = 480
 MAX_EXCEPTION_DAYS = 62
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
@@ -127,6 +129,35 @@ class AppointmentType(Frozen):
                 "(one booking is one DynamoDB transaction of at most 100 items)",
             )
         problems.raise_if_any()
+
+    def check_length(self, minutes: int, *, with_room: bool) -> None:
+        """ValidationError on `duration_minutes` unless one visit of this type may last so long.
+
+        Buffers keep this type's lengths; the locks of the whole footprint must fit one
+        transaction, like `check` requires of the type itself.
+        """
+        if minutes < BLOCK_MINUTES or minutes > MAX_VISIT_MINUTES or minutes % BLOCK_MINUTES:
+            raise ValidationError(
+                FieldError(
+                    "duration_minutes",
+                    f"must be a multiple of {BLOCK_MINUTES} minutes "
+                    f"from {BLOCK_MINUTES} to {MAX_VISIT_MINUTES}",
+                )
+            )
+        per_block = 2 if with_room else 1
+        footprint = self.buffer_before_minutes + minutes + self.buffer_after_minutes
+        if footprint // BLOCK_MINUTES * per_block + FIXED_ACTIONS > TRANSACTION_LIMIT:
+            most = (TRANSACTION_LIMIT - FIXED_ACTIONS) // per_block * BLOCK_MINUTES - (
+                self.buffer_before_minutes + self.buffer_after_minutes
+            )
+            raise ValidationError(
+                FieldError(
+                    "duration_minutes",
+                    f"must be at most {most} minutes for this type"
+                    + (" with a room" if with_room else "")
+                    + " (its preparation and wrap-up time are held too)",
+                )
+            )
 
 
 class Weekday(StrEnum):

@@ -22,7 +22,12 @@ class EntryStatus(StrEnum):
 
 
 class WaitlistEntry(Frozen):
-    """A patient waiting for a slot of a type (with given providers) in a date window."""
+    """A patient waiting for a slot of a type (with given providers) in a date window.
+
+    `replaces_appointment_id` names the later appointment the patient already holds and
+    wants to improve on (`replaces_start` is its start): only earlier slots are offered, and
+    accepting one moves the patient (the later appointment is cancelled atomically).
+    """
 
     entry_id: str
     patient_id: str
@@ -33,17 +38,28 @@ class WaitlistEntry(Frozen):
     latest: date
     status: EntryStatus = EntryStatus.WAITING
     appointment_id: str | None = None
+    replaces_appointment_id: str | None = None
+    replaces_start: datetime | None = None
     created_at: datetime
     version: int = 1
 
-    def wants(self, *, type_id: str, provider_id: str, location_id: str, day: date) -> bool:
-        """True when a freed slot fits what the patient waits for."""
+    def wants(
+        self,
+        *,
+        type_id: str,
+        provider_id: str,
+        location_id: str,
+        day: date,
+        start: datetime | None = None,
+    ) -> bool:
+        """True when a freed slot fits what the patient waits for (and improves on theirs)."""
         return (
             self.status is EntryStatus.WAITING
             and self.type_id == type_id
             and self.location_id == location_id
             and (not self.provider_ids or provider_id in self.provider_ids)
             and self.earliest <= day <= self.latest
+            and (start is None or self.replaces_start is None or start < self.replaces_start)
         )
 
 
@@ -83,6 +99,10 @@ class Offer(Frozen):
         """True while the offer can still be accepted."""
         return self.status is OfferStatus.OPEN and now < self.expires_at
 
+    def hold_ran_out(self, now: datetime) -> bool:
+        """True when the offer is still open but its hold is over (it must be closed)."""
+        return self.status is OfferStatus.OPEN and now >= self.expires_at
+
     def everyone_offered(self) -> tuple[str, ...]:
         """Entries this slot has been offered to, in any round."""
         return (*self.offered_before, *self.entry_ids)
@@ -95,6 +115,7 @@ def next_in_line(
     provider_id: str,
     location_id: str,
     day: date,
+    start: datetime | None = None,
     exclude: Sequence[str] = (),
     count: int = 1,
 ) -> list[WaitlistEntry]:
@@ -103,7 +124,9 @@ def next_in_line(
         e
         for e in entries
         if e.entry_id not in exclude
-        and e.wants(type_id=type_id, provider_id=provider_id, location_id=location_id, day=day)
+        and e.wants(
+            type_id=type_id, provider_id=provider_id, location_id=location_id, day=day, start=start
+        )
     ]
     return sorted(fitting, key=lambda e: (e.created_at, e.entry_id))[:count]
 
@@ -124,3 +147,15 @@ class SlotGoneError(ConflictError):
 
     def __init__(self) -> None:
         super().__init__("this slot has already been taken; it is no longer available")
+
+
+class ReplacedAppointmentChangedError(ConflictError):
+    """The later appointment a waitlist acceptance would give up changed meanwhile."""
+
+    code = "replaced_appointment_changed"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the appointment this patient would give up changed meanwhile; nothing was "
+            "booked or cancelled - reload and try again"
+        )

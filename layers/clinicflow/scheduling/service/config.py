@@ -7,11 +7,18 @@ Configuration is not PHI; every change still leaves an audit record in its trans
 from __future__ import annotations
 
 import secrets
-from datetime import UTC
+from datetime import UTC, date, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from clinicflow.audit.model import Action, AuditRecord
-from clinicflow.platform.errors import ConflictError, FieldError, NotFoundError, ValidationError
+from clinicflow.platform.errors import (
+    ConflictError,
+    FieldError,
+    NotFoundError,
+    Problems,
+    ValidationError,
+)
 from clinicflow.platform.identity import Caller
 from clinicflow.scheduling.model import (
     AppointmentType,
@@ -23,7 +30,10 @@ from clinicflow.scheduling.model import (
     WaitlistPolicy,
     parse,
 )
+from clinicflow.scheduling.model.slots import local_midnight
 from clinicflow.scheduling.service.ports import ConfigRecord, Ports, default_ports
+
+MAX_EXCEPTION_LIST_DAYS = 92
 
 _ID_FIELD: dict[type[Any], str] = {
     Room: "room_id",
@@ -217,3 +227,37 @@ def remove_exception(
     audit = AuditRecord.of(caller, Action.DELETE, "availability_exception", exception_id)
     ports.store.delete_exception(caller.practice_id, exception, audit=audit)
     return exception
+
+
+def list_exceptions(
+    caller: Caller,
+    *,
+    provider_id: str,
+    first_day: date,
+    last_day: date,
+    location_id: str | None = None,
+    ports: Ports | None = None,
+) -> tuple[list[AvailabilityException], str]:
+    """A provider's exceptions overlapping local days first..last (one Query), and the zone.
+
+    Days are read in `location_id`'s zone (default: the provider's first location).
+    """
+    ports = ports or default_ports()
+    problems = Problems()
+    if last_day < first_day:
+        problems.add("to_date", "must not be before from_date")
+    elif (last_day - first_day).days >= MAX_EXCEPTION_LIST_DAYS:
+        problems.add("to_date", f"a listing spans at most {MAX_EXCEPTION_LIST_DAYS} days")
+    problems.raise_if_any()
+    try:
+        provider = ports.directory.provider(caller.practice_id, provider_id)
+    except NotFoundError:
+        raise ValidationError(FieldError("provider_id", "no such provider")) from None
+    if location_id is not None and location_id not in provider.location_ids:
+        raise ValidationError(FieldError("location_id", "the provider does not work here"))
+    where = location_id or (provider.location_ids[0] if provider.location_ids else None)
+    zone = ports.directory.location(caller.practice_id, where).zone if where else ZoneInfo("UTC")
+    start = local_midnight(first_day, zone)
+    end = local_midnight(last_day + timedelta(days=1), zone)
+    found = ports.store.exceptions(caller.practice_id, provider_id, start, end)
+    return found, zone.key

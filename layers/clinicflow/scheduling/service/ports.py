@@ -1,18 +1,20 @@
 """The ports scheduling use cases need, with their deployed defaults.
 
 `SchedulingStore` is DynamoDB (scheduling/store.py); `Directory` reads providers and
-locations through their own slices' services; `AuditLog` appends read records.
+locations through their own slices' services; `AuditLog` appends read records;
+`HoldTimers` are EventBridge Scheduler schedules that end waitlist holds (scheduling/timers.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from clinicflow.audit.model import AuditRecord
+from clinicflow.platform import clock
 from clinicflow.scheduling.model import (
     Appointment,
     AppointmentType,
@@ -91,6 +93,12 @@ class SchedulingStore(Protocol):
         """Appointments by id (missing ones absent)."""
         ...
 
+    def exceptions(
+        self, practice_id: str, provider_id: str, start: datetime, end: datetime
+    ) -> list[AvailabilityException]:
+        """A provider's whole exceptions that overlap [start, end), by start (one Query)."""
+        ...
+
     def book(
         self,
         practice_id: str,
@@ -98,11 +106,15 @@ class SchedulingStore(Protocol):
         *,
         audit: AuditRecord,
         offer: tuple[Offer, Offer] | None = None,
+        replacing: tuple[Appointment, Appointment, AuditRecord] | None = None,
     ) -> None:
         """Write the appointment with its locks in one transaction (SlotTakenError, ...).
 
         With `offer` (before, after), the offer's change commits in the same transaction,
-        on condition that it is still at `before.version`.
+        on condition that it is still at `before.version`. With `replacing` (before, after
+        cancelled, audit), that appointment is cancelled and its locks released in the same
+        transaction, on condition that it is still at `before.version`
+        (ReplacedAppointmentChangedError otherwise): never both held, never neither.
         """
         ...
 
@@ -110,6 +122,24 @@ class SchedulingStore(Protocol):
         self, practice_id: str, before: Appointment, after: Appointment, *, audit: AuditRecord
     ) -> None:
         """Store `after` if still at `before.version`, moving its locks atomically."""
+        ...
+
+    def has_patient(self, practice_id: str, patient_id: str) -> bool:
+        """True when the practice has this patient."""
+        ...
+
+    def patient_appointments(
+        self,
+        practice_id: str,
+        patient_id: str,
+        *,
+        after: datetime | None,
+        before: datetime | None,
+        newest_first: bool,
+        limit: int,
+        cursor: str | None,
+    ) -> tuple[list[Appointment], str | None]:
+        """A page of the patient's appointments starting in [after, before), and a cursor."""
         ...
 
     def add_series(self, practice_id: str, series: Series, *, audit: AuditRecord) -> None:
@@ -153,6 +183,18 @@ class SchedulingStore(Protocol):
 
     def recent_offers(self, practice_id: str, limit: int) -> list[Offer]:
         """The most recent offers, newest first."""
+        ...
+
+
+class HoldTimers(Protocol):
+    """One timer per open offer that closes it when its hold runs out."""
+
+    def arm(self, practice_id: str, offer: Offer) -> None:
+        """Make sure `offer` is expired at `offer.expires_at` (idempotent)."""
+        ...
+
+    def disarm(self, practice_id: str, offer_id: str) -> None:
+        """Drop the offer's timer (gone already: nothing to do)."""
         ...
 
 
@@ -235,6 +277,12 @@ def _provider(p: object) -> ProviderFacts:
     return ProviderFacts(p.provider_id, p.display_name, tuple(p.location_ids), p.active)
 
 
+def _default_timers() -> HoldTimers:
+    from clinicflow.scheduling.timers import SchedulerHoldTimers
+
+    return SchedulerHoldTimers()
+
+
 @dataclass
 class Ports:
     """Everything a use case may need; tests pass fakes, handlers the defaults."""
@@ -242,6 +290,7 @@ class Ports:
     store: SchedulingStore
     directory: Directory
     audit: AuditLog
+    timers: HoldTimers = field(default_factory=_default_timers)
 
 
 _ports: Ports | None = None
@@ -258,5 +307,5 @@ def default_ports() -> Ports:
 
 
 def utc_now() -> datetime:
-    """The current time (UTC)."""
-    return datetime.now(UTC)
+    """The current time (UTC): the platform clock (the local stack's, which tests advance)."""
+    return clock.utc_now()

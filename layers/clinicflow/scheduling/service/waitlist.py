@@ -1,48 +1,78 @@
-"""Waitlist use cases: wait for an earlier slot; offers of freed slots with a hold.
+"""Waitlist use cases: wait for an earlier slot; answer offers of freed slots.
 
-When an appointment is cancelled or moved, its slot is offered to the first `batch`
-waiting patients who want it (oldest first), for `hold_seconds` (the practice's waitlist
-policy). The first acceptance within the hold books the slot: the booking transaction
-also updates the offer on its version, so two acceptances can never both win, and the
-slot's lock items make sure nobody else holds the time either.
+Offers and the end of their holds live in `holds.py`. The first acceptance within the hold
+books the slot: the booking transaction also updates the offer on its version, so two
+acceptances (or an acceptance and the hold's expiry) can never both win, and the slot's
+lock items make sure nobody else holds the time either.
 
-Hold expiry is evaluated lazily and race-free: whenever offers are listed, and when an
-acceptance arrives after the hold, the expired offer is closed (conditional write on its
-version) and the slot is offered to the next patients in line. Until the reminders issue
-sends offers by SMS, staff see them through `GET /waitlist/offers`, which runs that sweep.
+A patient who already holds a later appointment names it (`replaces_appointment_id`):
+only earlier slots are offered to them, and accepting one books it and cancels the later
+appointment in the same transaction - never both held, never neither.
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from clinicflow.audit.model import Action, AuditRecord
 from clinicflow.platform.errors import ConflictError, FieldError, NotFoundError, ValidationError
 from clinicflow.platform.identity import Caller
 from clinicflow.scheduling.model import (
+    MOVABLE,
+    RELEASED,
     Appointment,
+    CancelReason,
     EntryStatus,
     Offer,
     OfferExpiredError,
     OfferStatus,
+    ReplacedAppointmentChangedError,
     SlotGoneError,
     SlotTakenError,
+    Status,
     WaitlistEntry,
-    next_in_line,
     parse,
 )
-from clinicflow.scheduling.service import booking
+from clinicflow.scheduling.service import booking, holds
 from clinicflow.scheduling.service.availability import active_location, active_type
+from clinicflow.scheduling.service.holds import offer_freed_slot, sweep
 from clinicflow.scheduling.service.ports import Ports, default_ports, utc_now
 
+__all__ = [
+    "OfferView",
+    "accept_offer",
+    "add_entry",
+    "decline_offer",
+    "list_entries",
+    "list_offers",
+    "offer_freed_slot",
+    "remove_entry",
+    "sweep",
+]
+
+logger = logging.getLogger("clinicflow.scheduling")
 RESOURCE = "waitlist_entry"
+MOVED_NOTE = "moved to earlier slot from waitlist"
+REPLACES = "replaces_appointment_id"
 
 
 def _new_id(prefix: str) -> str:
     return f"{prefix}-{secrets.token_hex(8)}"
+
+
+def _patients_appointment(
+    ports: Ports, caller: Caller, patient_id: str, appointment_id: str
+) -> Appointment:
+    """The patient's appointment with this id (422 naming the field otherwise)."""
+    found = ports.store.get(caller.practice_id, appointment_id)
+    if found is None or found.patient_id != patient_id:
+        raise ValidationError(FieldError(REPLACES, "no appointment of this patient with this id"))
+    return found
 
 
 def add_entry(
@@ -53,12 +83,29 @@ def add_entry(
     now = now or utc_now()
     entry: WaitlistEntry = parse(
         WaitlistEntry,
-        {**data, "entry_id": _new_id("wait"), "created_at": now, "status": "waiting"},
+        {
+            **data,
+            "entry_id": _new_id("wait"),
+            "created_at": now,
+            "status": "waiting",
+            "replaces_start": None,
+        },
     )
     if entry.latest < entry.earliest:
         raise ValidationError(FieldError("latest", "must not be before earliest"))
     active_type(ports.store.config(caller.practice_id), entry.type_id)
     active_location(ports, caller.practice_id, entry.location_id)
+    if entry.replaces_appointment_id:
+        later = _patients_appointment(
+            ports, caller, entry.patient_id, entry.replaces_appointment_id
+        )
+        if later.status not in MOVABLE:
+            raise ValidationError(FieldError(REPLACES, "the appointment is no longer booked"))
+        if entry.latest > later.start.astimezone(ZoneInfo(later.time_zone)).date():
+            raise ValidationError(
+                FieldError("latest", "must not be after the day of the appointment it replaces")
+            )
+        entry = entry.model_copy(update={"replaces_start": later.start})
     audit = AuditRecord.of(
         caller, Action.CREATE, RESOURCE, entry.entry_id, patient_id=entry.patient_id
     )
@@ -92,97 +139,6 @@ def remove_entry(caller: Caller, entry_id: str, *, ports: Ports | None = None) -
     audit = AuditRecord.of(caller, Action.DELETE, RESOURCE, entry_id, patient_id=entry.patient_id)
     ports.store.save_entry(caller.practice_id, after, previous_version=entry.version, audit=audit)
     return after
-
-
-def offer_freed_slot(
-    practice_id: str, freed: Appointment, *, ports: Ports | None = None, now: datetime | None = None
-) -> Offer | None:
-    """Offer the time `freed` held to the next waiting patients (None when nobody waits)."""
-    ports = ports or default_ports()
-    now = now or utc_now()
-    policy = ports.store.config(practice_id).waitlist
-    chosen = next_in_line(
-        ports.store.waiting(practice_id),
-        type_id=freed.type_id,
-        provider_id=freed.provider_id,
-        location_id=freed.location_id,
-        day=freed.start.astimezone(_zone(freed.time_zone)).date(),
-        count=policy.batch,
-    )
-    if not chosen:
-        return None
-    offer = Offer(
-        offer_id=_new_id("offer"),
-        provider_id=freed.provider_id,
-        location_id=freed.location_id,
-        type_id=freed.type_id,
-        room_id=freed.room_id,
-        start=freed.start,
-        end=freed.end,
-        time_zone=freed.time_zone,
-        entry_ids=tuple(e.entry_id for e in chosen),
-        expires_at=now + timedelta(seconds=policy.hold_seconds),
-        hold_seconds=policy.hold_seconds,
-        batch=policy.batch,
-    )
-    ports.store.save_offer(practice_id, offer, previous_version=0)
-    return offer
-
-
-def _zone(name: str) -> Any:
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(name)
-
-
-def _next_round(
-    practice_id: str, offer: Offer, status: OfferStatus, ports: Ports, now: datetime
-) -> Offer | None:
-    """Close `offer` (if still unchanged) and offer its slot to the next patients in line."""
-    closed = offer.model_copy(update={"status": status, "version": offer.version + 1})
-    try:
-        ports.store.save_offer(practice_id, closed, previous_version=offer.version)
-    except ConflictError:
-        return None  # someone else closed or accepted it first
-    if offer.start <= now:
-        return None
-    chosen = next_in_line(
-        ports.store.waiting(practice_id),
-        type_id=offer.type_id,
-        provider_id=offer.provider_id,
-        location_id=offer.location_id,
-        day=offer.start.astimezone(_zone(offer.time_zone)).date(),
-        exclude=offer.everyone_offered(),
-        count=offer.batch,
-    )
-    if not chosen:
-        return None
-    successor = offer.model_copy(
-        update={
-            "offer_id": _new_id("offer"),
-            "entry_ids": tuple(e.entry_id for e in chosen),
-            "offered_before": offer.everyone_offered(),
-            "declined": (),
-            "round": offer.round + 1,
-            "expires_at": now + timedelta(seconds=offer.hold_seconds),
-            "status": OfferStatus.OPEN,
-            "version": 1,
-        }
-    )
-    ports.store.save_offer(practice_id, successor, previous_version=0)
-    return successor
-
-
-def sweep(practice_id: str, *, ports: Ports | None = None, now: datetime | None = None) -> int:
-    """Expire every open offer whose hold ran out and offer the next round; returns how many."""
-    ports = ports or default_ports()
-    now = now or utc_now()
-    expired = 0
-    for offer in ports.store.open_offers(practice_id):
-        if now >= offer.expires_at:
-            _next_round(practice_id, offer, OfferStatus.EXPIRED, ports, now)
-            expired += 1
-    return expired
 
 
 @dataclass(frozen=True)
@@ -229,15 +185,53 @@ def _load_offer(ports: Ports, caller: Caller, offer_id: str, entry_id: str) -> O
     return offer
 
 
+def _replacing(
+    ports: Ports,
+    caller: Caller,
+    *,
+    entry: WaitlistEntry,
+    offer: Offer,
+    named: str | None,
+    now: datetime,
+) -> tuple[Appointment, Appointment, AuditRecord] | None:
+    """The later appointment an acceptance gives up: (as read, cancelled, its audit record)."""
+    if named and entry.replaces_appointment_id and named != entry.replaces_appointment_id:
+        raise ValidationError(FieldError(REPLACES, "the entry already names another appointment"))
+    appointment_id = entry.replaces_appointment_id or named
+    if not appointment_id:
+        return None
+    later = _patients_appointment(ports, caller, entry.patient_id, appointment_id)
+    if later.status in RELEASED:
+        return None  # already given up: nothing left to cancel
+    if later.status not in MOVABLE:
+        raise ReplacedAppointmentChangedError()
+    if offer.start >= later.start:
+        raise ConflictError("the offered slot is not earlier than the appointment it would replace")
+    cancelled = later.moved_to(
+        Status.CANCELLED, at=now, by=caller.username, reason=MOVED_NOTE
+    ).model_copy(
+        update={"cancel_reason": CancelReason.MOVED_TO_EARLIER_SLOT, "cancel_note": MOVED_NOTE}
+    )
+    audit = AuditRecord.of(
+        caller, Action.UPDATE, "appointment", later.appointment_id, patient_id=later.patient_id
+    )
+    return later, cancelled, audit
+
+
 def accept_offer(
     caller: Caller,
     offer_id: str,
     entry_id: str,
     *,
+    replaces_appointment_id: str | None = None,
     ports: Ports | None = None,
     now: datetime | None = None,
 ) -> Appointment:
-    """Book the offered slot for the entry's patient: the first acceptance in time wins."""
+    """Book the offered slot for the entry's patient: the first acceptance in time wins.
+
+    When the entry (or `replaces_appointment_id`) names the patient's later appointment,
+    it is cancelled in the booking's transaction and its slot offered in turn.
+    """
     ports = ports or default_ports()
     now = now or utc_now()
     offer = _load_offer(ports, caller, offer_id, entry_id)
@@ -245,14 +239,17 @@ def accept_offer(
         if offer.status is OfferStatus.EXPIRED:
             raise OfferExpiredError()
         raise SlotGoneError()
-    if now >= offer.expires_at:
-        _next_round(caller.practice_id, offer, OfferStatus.EXPIRED, ports, now)
+    if offer.hold_ran_out(now):
+        holds.next_round(caller.practice_id, offer, OfferStatus.EXPIRED, ports, now)
         raise OfferExpiredError()
     if entry_id in offer.declined:
         raise ConflictError("this patient declined the offer")
     entry = ports.store.get_entry(caller.practice_id, entry_id)
     if entry is None or entry.status is not EntryStatus.WAITING:
         raise ConflictError("this patient is no longer on the waitlist")
+    replacing = _replacing(
+        ports, caller, entry=entry, offer=offer, named=replaces_appointment_id, now=now
+    )
     appointment_id = booking.new_appointment_id()
     accepted = offer.model_copy(
         update={
@@ -272,19 +269,33 @@ def accept_offer(
         appointment_id=appointment_id,
     )
     try:
-        appointment = booking.book(caller, request, ports=ports, now=now, offer=(offer, accepted))
+        appointment = booking.book(
+            caller, request, ports=ports, now=now, offer=(offer, accepted), replacing=replacing
+        )
     except SlotTakenError:
-        _next_round(caller.practice_id, offer, OfferStatus.GONE, ports, now)
+        holds.next_round(caller.practice_id, offer, OfferStatus.GONE, ports, now)
         raise SlotGoneError() from None
+    holds.disarm(caller.practice_id, offer.offer_id, ports)
     booked = entry.model_copy(
         update={
             "status": EntryStatus.BOOKED,
             "appointment_id": appointment.appointment_id,
+            REPLACES: replacing[0].appointment_id if replacing else entry.replaces_appointment_id,
             "version": entry.version + 1,
         }
     )
     ports.store.save_entry(caller.practice_id, booked, previous_version=entry.version, audit=None)
+    if replacing is not None:
+        _offer_quietly(caller.practice_id, replacing[0], ports, now)
     return appointment
+
+
+def _offer_quietly(practice_id: str, freed: Appointment, ports: Ports, now: datetime) -> None:
+    """Offer the given-up slot to the waitlist; never fails the acceptance that freed it."""
+    try:
+        offer_freed_slot(practice_id, freed, ports=ports, now=now)
+    except Exception as exc:  # the move stands; the slot stays free for anyone to book
+        logger.warning("waitlist offer failed", extra={"error_type": type(exc).__name__})
 
 
 def decline_offer(
@@ -304,7 +315,7 @@ def decline_offer(
     declined = tuple(dict.fromkeys((*offer.declined, entry_id)))
     updated = offer.model_copy(update={"declined": declined, "version": offer.version + 1})
     if set(declined) >= set(offer.entry_ids):
-        _next_round(caller.practice_id, offer, OfferStatus.EXPIRED, ports, now)
+        holds.next_round(caller.practice_id, offer, OfferStatus.EXPIRED, ports, now)
         return updated.model_copy(update={"status": OfferStatus.EXPIRED})
     ports.store.save_offer(caller.practice_id, updated, previous_version=offer.version)
     return updated
