@@ -15,7 +15,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from clinicflow.claims import serial, service
+from clinicflow.claims import correction, serial, service, worklists
 from clinicflow.claims.adapters import SliceFacts, timely_filing_days
 from clinicflow.claims.model import (
     Accident,
@@ -25,6 +25,7 @@ from clinicflow.claims.model import (
     Claim,
     Encounter,
     EncounterInput,
+    EncounterStatus,
     ReferringProvider,
     ServiceLine,
     new_authorization_id,
@@ -47,6 +48,7 @@ CLAIM_READERS = frozenset({Role.BILLER, Role.ADMIN, Role.PROVIDER})
 _store = DynamoClaimsStore()
 _audit = DynamoAuditLog()
 _tables = DynamoReferenceTables()
+_encounter_index = worklists.DynamoEncounterIndex()
 _facts = SliceFacts(
     patient_repo=DynamoPatientRepository(), coverage_repo=DynamoCoverageRepository(), audit=_audit
 )
@@ -186,6 +188,27 @@ def create_encounter(body: EncounterBody) -> dict[str, Any]:
     return _encounter_out(service.create_encounter(caller, body.to_input(), repo=_store))
 
 
+_SUMMARY = (
+    "encounter_id", "status", "version", "service_date", "patient_id", "appointment_id",
+    "rendering_provider_id", "location_id", "claim_id", "signed_by", "updated_at",
+)  # fmt: skip
+
+
+@router.get("/encounters", summary="Superbills in one state (work lists)")
+def list_encounters(
+    status: Annotated[EncounterStatus, Query()] = EncounterStatus.SIGNED,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> dict[str, Any]:
+    """Drafts and signed superbills to sign or bill, newest date of service first."""
+    caller = current_caller(router)
+    caller.require(ALL_ROLES)
+    found = worklists.list_encounters(
+        caller, status, limit=limit, index=_encounter_index, audit=_audit
+    )
+    summaries = [_encounter_out(e) for e in found]
+    return {"status": status.value, "items": [{k: e.get(k) for k in _SUMMARY} for e in summaries]}
+
+
 @router.get("/encounters/<encounter_id>", summary="One superbill")
 def get_encounter(encounter_id: str) -> dict[str, Any]:
     """One encounter of the caller's practice."""
@@ -270,6 +293,18 @@ def override_finding(claim_id: str, body: OverrideBody) -> dict[str, Any]:
     caller = current_caller(router)
     caller.require(BILLING)
     claim = service.override_finding(caller, claim_id, body.rule_id, body.reason, repo=_store)
+    return _claim_out(claim)
+
+
+@router.put("/claims/<claim_id>", summary="Correct a claim before it goes out or after a rejection")
+def correct_claim(claim_id: str, body: EncounterBody) -> dict[str, Any]:
+    """The superbill's content, corrected on a draft, ready or rejected claim (back to draft;
+    scrub it again). 409 when queued, with the payer, or when `version` is stale."""
+    caller = current_caller(router)
+    caller.require(BILLING)
+    claim = correction.correct_claim(
+        caller, claim_id, body.to_input(), expected_version=body.version, repo=_store, facts=_facts
+    )
     return _claim_out(claim)
 
 

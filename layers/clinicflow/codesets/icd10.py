@@ -24,6 +24,7 @@ from pathlib import Path
 DATA_DIR = Path(__file__).resolve().parent / "data"
 ENV_DIR = "CLINICFLOW_CODESETS_DIR"
 _FORMAT = re.compile(r"^[A-Z]\d[0-9A-Z]{1,5}$")
+_PREFIX = re.compile(r"^[A-Z]\d[0-9A-Z]{0,5}$")
 _Refs = tuple[tuple[str, str], ...]  # Excludes1 references as (first, last) code prefixes
 
 
@@ -35,6 +36,11 @@ def normalise(code: str) -> str:
 def is_well_formed(code: str) -> bool:
     """True when `code` (normalised) looks like an ICD-10-CM code: letter, digit, 1-5 more."""
     return bool(_FORMAT.match(code))
+
+
+def is_code_prefix(text: str) -> bool:
+    """True when `text` reads as the start of a code ("E1", "e11.6"), not as words."""
+    return bool(_PREFIX.match(normalise(text)))
 
 
 def with_dot(code: str) -> str:
@@ -133,6 +139,27 @@ class Icd10Release:
         while i < len(self._codes) and self._codes[i].startswith(prefix) and len(found) < limit:
             found.append((self._codes[i], self._descriptions[i]))
             i += 1
+        return found
+
+    @cached_property
+    def _lower_descriptions(self) -> list[str]:
+        return self._descriptions_text.lower().split("\n")
+
+    def find(self, query: str, limit: int = 20) -> list[tuple[str, str]]:
+        """Billable codes for a picker: by code prefix ("E11", "E11.6") or by words that all
+        appear in the title ("type 2 diabetes"), in code order."""
+        text = query.strip()
+        if is_code_prefix(text):
+            return self.search(text, limit)
+        words = text.lower().split()
+        if not words:
+            return []
+        found: list[tuple[str, str]] = []
+        for i, title in enumerate(self._lower_descriptions):
+            if all(w in title for w in words):
+                found.append((self._codes[i], self._descriptions[i]))
+                if len(found) >= limit:
+                    break
         return found
 
     def _notes_of(self, code: str) -> Iterable[tuple[str, _Refs]]:

@@ -17,7 +17,7 @@ export function register(route) {
   route(/^#\/claims$/, claimsHome, opts);
   route(/^#\/claims\/superbills\/new$/, pickAppointment, opts);
   route(/^#\/claims\/superbills\/new\/([A-Za-z0-9_-]+)$/, (main, ctx) => superbillView(main, ctx, { appointmentId: ctx.params[0] }));
-  route(/^#\/claims\/superbills\/([A-Za-z0-9_-]+)$/, (main, ctx) => superbillView(main, ctx, { encounterId: ctx.params[0] }), opts);
+  route(/^#\/claims\/superbills\/([A-Za-z0-9_-]+)$/, (main, ctx) => superbillView(main, ctx, { encounterId: ctx.params[0] })); // every staff role enters superbills
   route(/^#\/claims\/([A-Za-z0-9_-]+)\/correct$/, (main, ctx) => superbillView(main, ctx, { claimId: ctx.params[0] }), { role: BILLERS });
   route(/^#\/claims\/([A-Za-z0-9_-]+)$/, claimView, opts);
 }
