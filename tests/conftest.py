@@ -64,9 +64,16 @@ def tables(dynamodb_local: DynamoDBLocal) -> Iterator[DynamoDBLocal]:
         keys = [
             k["AttributeName"] for k in client.describe_table(TableName=name)["Table"]["KeySchema"]
         ]
-        for page in client.get_paginator("scan").paginate(TableName=name):
-            for item in page["Items"]:
-                client.delete_item(TableName=name, Key={k: item[k] for k in keys})
+        names = {f"#k{i}": k for i, k in enumerate(keys)}
+        pages = client.get_paginator("scan").paginate(
+            TableName=name, ProjectionExpression=", ".join(names), ExpressionAttributeNames=names
+        )
+        for page in pages:  # keys only, deleted 25 per request
+            deletes = [{"DeleteRequest": {"Key": item}} for item in page["Items"]]
+            for start in range(0, len(deletes), 25):
+                pending = {name: deletes[start : start + 25]}
+                while pending:
+                    pending = client.batch_write_item(RequestItems=pending)["UnprocessedItems"]
 
 
 # --- No PHI in logs --------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from pynamodb.connection.base import Connection
 
 from clinicflow.platform.errors import ClinicFlowError
 from clinicflow.platform.identity import Role
-from clinicflow.scheduling.model import Appointment, CancelReason
+from clinicflow.scheduling.model import Appointment, CancelReason, SchedulingConfig
 from clinicflow.scheduling.service import availability, booking
 from clinicflow.scheduling.service.ports import Ports, ServiceDirectory
 from clinicflow.scheduling.store import DynamoAuditLog, DynamoSchedulingStore
@@ -105,10 +105,23 @@ class CachedDirectory(ServiceDirectory):
         )
 
 
+class ConfigOnceStore(DynamoSchedulingStore):
+    """The real store; the calendar configuration does not change during the burst, so it is
+    read once (reschedules would read it again each time: test overhead, not what is proved)."""
+
+    def __init__(self) -> None:
+        self._config: dict[str, SchedulingConfig] = {}
+
+    def config(self, practice_id: str) -> SchedulingConfig:
+        if practice_id not in self._config:
+            self._config[practice_id] = super().config(practice_id)
+        return self._config[practice_id]
+
+
 def test_burst_of_random_bookings_leaves_no_overlap(tables: Any) -> None:
     clinic = make_clinic("burst", providers=8, patients=8, rooms=2)
     caller = clinic.caller(Role.FRONT_DESK)
-    ports = Ports(DynamoSchedulingStore(), CachedDirectory(), DynamoAuditLog())
+    ports = Ports(ConfigOnceStore(), CachedDirectory(), DynamoAuditLog())
     config = ports.store.config("burst")
     rng = random.Random(7)
     booked: list[str] = []

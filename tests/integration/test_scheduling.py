@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -295,3 +296,70 @@ def test_tenancy_and_roles_over_http(login, setup, anonymous):
     audit = login("sunrise-admin").call("GET", f"/audit?patient_id={setup['patients'][0]}")
     kinds = {r["resource_type"] for r in audit.body["records"]} if audit.status == 200 else set()
     assert "appointment" in kinds, audit.body
+
+
+def test_a_hold_timer_fires_on_the_stack_clock_and_offers_the_next_patient(stack, login, setup):
+    """The offer's EventBridge Scheduler schedule fires when the stack's clock passes the hold:
+    the expiry function closes the offer and offers the slot on, before anyone reads offers."""
+    from clinicflow.scheduling.model import OfferStatus
+    from clinicflow.scheduling.store import DynamoSchedulingStore
+    from clinicflow.scheduling.timers import schedule_name
+
+    desk, admin = login("sunrise-frontdesk"), login("sunrise-admin")
+    policy = admin.call("PUT", "/scheduling/waitlist-policy", {"hold_seconds": 300, "batch": 1})
+    assert policy.status == 200, policy.body
+    third = desk.call(
+        "POST",
+        "/patients",
+        {
+            "name": {"first": "Cosmo", "last": "Schedtest"},
+            "dob": "1981-07-08",
+            "sex": "male",
+            "confirm_duplicate": True,
+        },
+    ).body["id"]
+    booked = _book(desk, third, "2027-09-14T10:00:00")
+    assert booked.status == 201, booked.body
+    entries = []
+    for patient in setup["patients"]:
+        wait = desk.call(
+            "POST",
+            "/waitlist",
+            {
+                "patient_id": patient,
+                "type_id": TYPE,
+                "location_id": "loc-denver",
+                "provider_ids": ["prov-okafor"],
+                "earliest": "2027-09-13",
+                "latest": "2027-09-17",
+            },
+        )
+        assert wait.status == 201, wait.body
+        entries.append(wait.body["entry_id"])
+    cancel = desk.call(
+        "POST", f"/appointments/{booked.body['appointment_id']}/cancel", {"reason": "weather"}
+    )
+    assert cancel.status == 200
+    store, scheduler = DynamoSchedulingStore(), stack.client("scheduler")
+    group = "clinicflow-local-waitlist-holds"
+    mine = [o for o in store.open_offers("sunrise") if entries[0] in o.entry_ids]
+    assert len(mine) == 1
+    first = mine[0]
+    name = schedule_name("sunrise", first.offer_id)
+    assert scheduler.get_schedule(GroupName=group, Name=name)["State"] == "ENABLED"
+    assert stack.advance_clock(timedelta(seconds=361)) >= 1  # the hold (300 s) + a minute
+    # no one has listed offers: the schedule alone ended the hold and made the next round
+    assert store.get_offer("sunrise", first.offer_id).status is OfferStatus.EXPIRED
+    names = [s["Name"] for s in scheduler.list_schedules(GroupName=group)["Schedules"]]
+    assert name not in names
+    (second,) = [o for o in store.open_offers("sunrise") if entries[1] in o.entry_ids]
+    assert second.round == 2 and schedule_name("sunrise", second.offer_id) in names
+    accepted = desk.call(
+        "POST", f"/waitlist/offers/{second.offer_id}/accept", {"entry_id": entries[1]}
+    )
+    assert accepted.status == 200, accepted.body
+    assert accepted.body["start_local"] == "2027-09-14T10:00:00-06:00"
+    names = [s["Name"] for s in scheduler.list_schedules(GroupName=group)["Schedules"]]
+    assert schedule_name("sunrise", second.offer_id) not in names
+    late = desk.call("POST", f"/waitlist/offers/{first.offer_id}/accept", {"entry_id": entries[0]})
+    assert late.status == 409 and late.body["error"] == "offer_expired"

@@ -2,78 +2,26 @@
 
 Schedules live in the stack's reminder group, target the send function through the
 scheduler role, retry for an hour and then land in the reminders' dead-letter queue.
+The mechanics are the shared `clinicflow.platform.schedules.OneTimeSchedules`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
-from datetime import UTC, datetime
 from typing import Any
 
+from clinicflow.platform.schedules import OneTimeSchedules
 
-class EventBridgeSchedules:
-    """Create/update/delete reminder schedules (idempotent)."""
+
+class EventBridgeSchedules(OneTimeSchedules):
+    """Create/update/delete reminder schedules (idempotent), configured from the environment."""
 
     def __init__(self, client: Any = None) -> None:
-        self._client = client
         env = os.environ
-        self.group = env.get("REMINDER_SCHEDULE_GROUP", "clinicflow-reminders")
-        self.target_arn = env.get("REMINDER_TARGET_ARN", "")
-        self.role_arn = env.get("REMINDER_SCHEDULER_ROLE_ARN", "")
-        self.dlq_arn = env.get("REMINDER_DLQ_ARN", "")
-
-    @property
-    def client(self) -> Any:
-        """The boto3 scheduler client (created on first use)."""
-        if self._client is None:
-            import boto3
-
-            self._client = boto3.client("scheduler")
-        return self._client
-
-    def _definition(self, name: str, at: datetime, payload: dict[str, Any]) -> dict[str, Any]:
-        target: dict[str, Any] = {
-            "Arn": self.target_arn,
-            "RoleArn": self.role_arn,
-            "Input": json.dumps(payload, sort_keys=True),
-            "RetryPolicy": {"MaximumRetryAttempts": 10, "MaximumEventAgeInSeconds": 3600},
-        }
-        if self.dlq_arn:
-            target["DeadLetterConfig"] = {"Arn": self.dlq_arn}
-        return {
-            "Name": name,
-            "GroupName": self.group,
-            "ScheduleExpression": f"at({at.astimezone(UTC):%Y-%m-%dT%H:%M:%S})",
-            "ScheduleExpressionTimezone": "UTC",
-            "FlexibleTimeWindow": {"Mode": "OFF"},
-            "Target": target,
-            "ActionAfterCompletion": "DELETE",
-            "State": "ENABLED",
-        }
-
-    def put(self, name: str, at: datetime, payload: dict[str, Any]) -> None:
-        """Create the schedule, or move it when it exists."""
-        definition = self._definition(name, at, payload)
-        errors = self.client.exceptions
-        try:
-            self.client.update_schedule(**definition)
-        except errors.ResourceNotFoundException:
-            try:
-                self.client.create_schedule(**definition)
-            except errors.ConflictException:  # created meanwhile by a concurrent delivery
-                self.client.update_schedule(**definition)
-
-    def delete(self, name: str) -> None:
-        """Delete the schedule if it still exists."""
-        with contextlib.suppress(self.client.exceptions.ResourceNotFoundException):
-            self.client.delete_schedule(Name=name, GroupName=self.group)
-
-    def exists(self, name: str) -> bool:
-        """True when the schedule exists (tests, diagnostics)."""
-        try:
-            self.client.get_schedule(Name=name, GroupName=self.group)
-        except self.client.exceptions.ResourceNotFoundException:
-            return False
-        return True
+        super().__init__(
+            group=env.get("REMINDER_SCHEDULE_GROUP", "clinicflow-reminders"),
+            target_arn=env.get("REMINDER_TARGET_ARN", ""),
+            role_arn=env.get("REMINDER_SCHEDULER_ROLE_ARN", ""),
+            dlq_arn=env.get("REMINDER_DLQ_ARN", ""),
+            client=client,
+        )

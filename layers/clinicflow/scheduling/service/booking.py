@@ -136,9 +136,9 @@ def _nearest_free(
 ) -> list[Slot]:
     """The 5 free slots nearest the time asked, within 3 days before and 7 after.
 
-    The day before to the day after is searched first; the whole range only when that
-    window does not hold 5 slots nearer than anything outside it could be (same answer,
-    a fraction of the reads: a refused booking stays cheap).
+    The day itself is searched first, then the day before to the day after, then the whole
+    range, each only when the smaller window does not hold 5 slots nearer than anything
+    outside it could be (same answer, a fraction of the reads: a refused booking stays cheap).
     """
     from clinicflow.scheduling.model.slots import local_midnight
 
@@ -146,7 +146,7 @@ def _nearest_free(
     local_day = plan.start.astimezone(zone).date()
     today = now.astimezone(zone).date()
     best: list[Slot] = []
-    for before, after in ((1, 1), (3, 7)):
+    for before, after in ((0, 0), (1, 1), (3, 7)):
         first = max(local_day - timedelta(days=before), today)
         last = local_day + timedelta(days=after)
         found = slots_for(
