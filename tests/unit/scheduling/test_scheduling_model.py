@@ -253,20 +253,21 @@ def test_lock_blocks_cover_buffers_on_utc_five_minute_grid():
 
 
 def test_a_type_must_fit_one_transaction():
-    AppointmentType(type_id="long", name="Long", duration_minutes=240, needs_room=True).check()
+    AppointmentType(type_id="long", name="Long", duration_minutes=230, needs_room=True).check()
     with pytest.raises(ValidationError) as err:
         AppointmentType(
             type_id="long",
             name="Long",
-            duration_minutes=240,
-            buffer_after_minutes=10,
+            duration_minutes=230,
+            buffer_after_minutes=5,
             needs_room=True,
         ).check()
     assert err.value.errors[0].field == "duration_minutes"
-    AppointmentType(type_id="vlong", name="V", duration_minutes=480).check()
-    with pytest.raises(ValidationError):  # 97 locks + appointment, audit, patient, visit list
+    # 93 locks + appointment, audit, patient, visit list, and an accepted offer's three items
+    AppointmentType(type_id="vlong", name="V", duration_minutes=465).check()
+    with pytest.raises(ValidationError):
         AppointmentType(
-            type_id="vlong", name="V", duration_minutes=480, buffer_after_minutes=5
+            type_id="vlong", name="V", duration_minutes=465, buffer_after_minutes=5
         ).check()
 
 

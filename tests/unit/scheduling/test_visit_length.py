@@ -36,17 +36,19 @@ def test_a_length_off_the_five_minute_grid_or_out_of_range_is_refused(minutes: i
 
 def test_lengths_on_the_grid_are_accepted_up_to_what_one_transaction_holds() -> None:
     VISIT.check_length(5, with_room=False)
-    VISIT.check_length(480, with_room=False)
-    # 96 provider blocks + appointment, audit, patient check, visit-list entry = 100 items.
-    VISIT.check_length(240, with_room=True)
-    assert "at most 240 minutes" in refusal(VISIT, 245, with_room=True)
+    VISIT.check_length(465, with_room=False)
+    assert "at most 465 minutes" in refusal(VISIT, 470, with_room=False)
+    # 46 blocks x (provider + room) + appointment, audit, patient check, visit-list entry,
+    # and an accepted waitlist offer's offer, replaced visit and its audit = 99 items.
+    VISIT.check_length(230, with_room=True)
+    assert "at most 230 minutes" in refusal(VISIT, 235, with_room=True)
 
 
 def test_buffers_count_against_the_longest_length() -> None:
-    # (100 - 4) // 2 blocks = 240 minutes held per resource, 20 of them buffers.
-    PROCEDURE.check_length(220, with_room=True)
-    message = refusal(PROCEDURE, 225, with_room=True)
-    assert "at most 220 minutes for this type with a room" in message
+    # (100 - 7) // 2 blocks = 230 minutes held per resource, 20 of them buffers.
+    PROCEDURE.check_length(210, with_room=True)
+    message = refusal(PROCEDURE, 215, with_room=True)
+    assert "at most 210 minutes for this type with a room" in message
 
 
 def test_a_longer_visit_holds_more_blocks_buffers_included() -> None:

@@ -18,10 +18,11 @@ from clinicflow.platform.errors import FieldError, Problems, ValidationError
 
 BLOCK_MINUTES = 5
 TRANSACTION_LIMIT = 100
-# Items every booking transaction carries besides its locks: the appointment, the audit
-# record, the condition check that the patient exists and is active, and the patient's
-# visit-list entry.
-FIXED_ACTIONS = 4
+# Items a booking transaction may carry besides its locks: the appointment, its audit
+# record, the check that the patient exists and is active, the patient's visit-list entry,
+# and, when a waitlist offer is accepted, the offer and the later appointment it replaces
+# with that one's audit record.
+FIXED_ACTIONS = 7
 MAX_VISIT_MINUTES = 480
 MAX_EXCEPTION_DAYS = 62
 
