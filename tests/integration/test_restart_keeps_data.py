@@ -10,12 +10,13 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
 
 from clinicflow.local.dynamodb_local import free_port
-from clinicflow.local.tokens import id_token
+from clinicflow.local.tokens import DEMO_PASSWORD, id_token
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.integration
@@ -84,10 +85,25 @@ def _api(state: dict, token: str, method: str, path: str, body: object = None) -
         return json.loads(response.read())
 
 
+def _staff_user(cognito: Any, pool: str, username: str, group: str) -> None:
+    cognito.admin_create_user(
+        UserPoolId=pool,
+        Username=username,
+        UserAttributes=[{"Name": "custom:practice_id", "Value": "sunrise"}],
+        MessageAction="SUPPRESS",
+    )
+    cognito.admin_set_user_password(
+        UserPoolId=pool, Username=username, Password=DEMO_PASSWORD, Permanent=True
+    )
+    cognito.admin_add_user_to_group(UserPoolId=pool, Username=username, GroupName=group)
+
+
 def test_files_users_and_tables_survive_a_restart(tmp_path: Path):
+    """What users made in one run is there in the next, and a data directory that already
+    has data is never seeded again (the second start asks for the demo seed)."""
     data_dir = tmp_path / "data"
     port = free_port()
-    proc = _start(data_dir, port, "--seed", "demo")
+    proc = _start(data_dir, port)
     try:
         c = _clients(data_dir)
         c["s3"].put_object(
@@ -97,16 +113,9 @@ def test_files_users_and_tables_survive_a_restart(tmp_path: Path):
             ContentType="image/png",
         )
         pool = c["state"]["userPoolId"]
-        c["cognito"].admin_create_user(
-            UserPoolId=pool,
-            Username="new-biller",
-            UserAttributes=[{"Name": "custom:practice_id", "Value": "sunrise"}],
-            MessageAction="SUPPRESS",
-        )
-        c["cognito"].admin_add_user_to_group(
-            UserPoolId=pool, Username="new-biller", GroupName="biller"
-        )
-        c["cognito"].admin_disable_user(UserPoolId=pool, Username="sunrise-provider")
+        _staff_user(c["cognito"], pool, "restart-frontdesk", "front-desk")
+        _staff_user(c["cognito"], pool, "restart-biller", "biller")
+        c["cognito"].admin_disable_user(UserPoolId=pool, Username="restart-biller")
         c["scheduler"].create_schedule(
             Name="reminder-probe",
             ScheduleExpression="at(2030-01-02T09:00:00)",
@@ -119,7 +128,7 @@ def test_files_users_and_tables_survive_a_restart(tmp_path: Path):
                 "Input": "{}",
             },
         )
-        token = id_token(c["state"], "sunrise-frontdesk")
+        token = id_token(c["state"], "restart-frontdesk")
         made = _api(
             c["state"],
             token,
@@ -146,15 +155,14 @@ def test_files_users_and_tables_survive_a_restart(tmp_path: Path):
         )
         assert card["Body"].read() == b"\x89PNG-card"
         assert card["ContentType"] == "image/png"
-        user = c["cognito"].admin_get_user(UserPoolId=pool, Username="new-biller")
+        user = c["cognito"].admin_get_user(UserPoolId=pool, Username="restart-biller")
         assert {"Name": "custom:practice_id", "Value": "sunrise"} in user["UserAttributes"]
-        groups = c["cognito"].admin_list_groups_for_user(UserPoolId=pool, Username="new-biller")
+        assert user["Enabled"] is False
+        groups = c["cognito"].admin_list_groups_for_user(UserPoolId=pool, Username="restart-biller")
         assert [g["GroupName"] for g in groups["Groups"]] == ["biller"]
-        provider = c["cognito"].admin_get_user(UserPoolId=pool, Username="sunrise-provider")
-        assert provider["Enabled"] is False
-        users = c["cognito"].list_users(UserPoolId=pool)["Users"]
-        assert sum(u["Username"] == "sunrise-admin" for u in users) == 1  # not seeded twice
-        token = id_token(c["state"], "sunrise-frontdesk")
+        users = {u["Username"] for u in c["cognito"].list_users(UserPoolId=pool)["Users"]}
+        assert users == {"restart-frontdesk", "restart-biller"}  # existing data: no demo seed
+        token = id_token(c["state"], "restart-frontdesk")  # the password survived too
         patient = _api(c["state"], token, "GET", f"/patients/{patient_id}")
         assert patient["name"]["last"] == "Persistence"
         schedule = c["scheduler"].get_schedule(Name="reminder-probe")

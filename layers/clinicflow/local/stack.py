@@ -32,6 +32,7 @@ from clinicflow.local.provision import provision_aws, provision_tables
 from clinicflow.local.state_machines import provision_state_machines, provision_time_triggers
 from clinicflow.local.streams import StreamPoller, stream_pollers, subscribe_sns_functions
 from clinicflow.local.template import REGION, Template
+from clinicflow.platform import clock as platform_clock
 
 logger = logging.getLogger("clinicflow.local")
 STATE_FILE = "stack.json"
@@ -89,6 +90,7 @@ class LocalStack:
     messaging: LocalMessaging | None = None
     _threads: list[threading.Thread] = field(default_factory=list)
     _tickers: list[Ticker] = field(default_factory=list)
+    _ready: threading.Event = field(default_factory=threading.Event)
 
     @property
     def api_url(self) -> str:
@@ -138,6 +140,7 @@ class LocalStack:
         clients = {s: self.client(s) for s in SERVICES}
         provision_aws(self.template, clients)
         make_powertools_thread_safe()  # handlers share this process; requests run on threads
+        platform_clock.use_clock(self.clock.now)  # schedules fire on it; use cases see it too
         self.registry = FunctionRegistry(self.template)
         register_functions(self.template, self.registry, clients)
         patch_moto_invoke(self.registry)
@@ -192,12 +195,20 @@ class LocalStack:
         for ticker in self._tickers:
             ticker.start()
         self._write_state()
+        self._ready.set()
         return self
+
+    def _health(self) -> Response:
+        """200 once everything has started (state file written), 503 while starting."""
+        if not self._ready.is_set():
+            return _json({"status": "starting", "environment": "local"}, status=503)
+        return _json({"status": "ok", "environment": "local"})
 
     def stop(self) -> None:
         """Stop everything; a data directory keeps what users made."""
         for ticker in self._tickers:
             ticker.stop()
+        platform_clock.use_clock(None)
         if self.messaging:
             from clinicflow.messaging.service import use_clock
 
@@ -323,7 +334,7 @@ class LocalStack:
         )
         self.api.extra.update(
             {
-                ("GET", "/health"): lambda r: _json({"status": "ok", "environment": "local"}),
+                ("GET", "/health"): lambda r: self._health(),
                 ("GET", "/openapi.json"): lambda r: _json(self.openapi_document()),
                 ("GET", "/docs"): lambda r: Response(openapi.SWAGGER_HTML, mimetype="text/html"),
                 ("GET", "/docs/assets/swagger-init.js"): lambda r: Response(
