@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import platform
 import re
 import sys
@@ -213,6 +214,7 @@ def main() -> int:
     parser.add_argument("--skip-pyx12", action="store_true", help="skip pyx12 on the 837P")
     args = parser.parse_args()
 
+    load = os.getloadavg()  # the machine may be shared: the figures are only as quiet as it
     text = build_file(args.mb)
     size = len(text.encode()) / 1_000_000
     sets = sum(1 for _ in read(text).transactions())
@@ -251,7 +253,9 @@ def main() -> int:
         f"Generated 271 file: {size:.2f} MB, {sets} transaction sets, one run "
         f"(`.venv/bin/python bench/x12/run.py --mb {args.mb:g}`), "
         f"Python {platform.python_version()} on {platform.machine()}, "
-        f"{datetime.now().date().isoformat()}. Best of 3 (pyx12: 1 run).",
+        f"{datetime.now().date().isoformat()}. Best of 3 (pyx12: 1 run). Load average at "
+        f"the start: {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} (1/5/15 min) on "
+        f"{os.cpu_count()} CPUs.",
         "",
         "| step | seconds | MB/s |",
         "|---|---:|---:|",

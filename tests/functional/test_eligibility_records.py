@@ -113,6 +113,7 @@ def test_settings_change_the_cache_time(invoke: Any, documents: MemoryDocuments)
         "cache_hours": 24,
         "nightly_enabled": False,
         "nightly_days": 3,
+        "nightly_hour": 3,
         "payer_concurrency": 5,
         "version": 0,
     }

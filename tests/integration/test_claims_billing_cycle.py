@@ -84,18 +84,26 @@ def test_nightly_schedule_fires_at_the_practice_local_hour(stack: LocalStack):
     assert stack.template is not None
     sfn = stack.client("stepfunctions")
     machine = stack.template.arns["BillingCycleStateMachine"]
-    before = len(sfn.list_executions(stateMachineArn=machine)["executions"])
-    schedule = stack.client("scheduler").get_schedule(Name="clinicflow-local-billing-sunrise")
+
+    def sunrise_runs() -> list[dict]:  # other practices run at their own hour, in their zone
+        runs = sfn.list_executions(stateMachineArn=machine)["executions"]
+        return [r for r in runs if r["name"].startswith("billing-sunrise-")]
+
+    before = len(sunrise_runs())
+    # Sunrise's own schedule, put when its profile was saved (default billing hour 03:00).
+    schedule = stack.client("scheduler").get_schedule(
+        GroupName="clinicflow-local-nightly", Name="billing-sunrise"
+    )
     assert schedule["ScheduleExpressionTimezone"] == "America/Denver"
-    assert schedule["ScheduleExpression"] == "cron(0 2 * * ? *)"
+    assert schedule["ScheduleExpression"] == "cron(0 3 * * ? *)"
     now = stack.clock.now().astimezone(ZoneInfo("America/Denver"))
-    target = now.replace(hour=2, minute=0, second=0, microsecond=0)
+    target = now.replace(hour=3, minute=0, second=0, microsecond=0)
     if target <= now:
         target += timedelta(days=1)
     stack.advance_clock(target - now - timedelta(minutes=1))
-    assert len(sfn.list_executions(stateMachineArn=machine)["executions"]) == before
+    assert len(sunrise_runs()) == before
     stack.advance_clock(timedelta(minutes=2))
-    executions = sfn.list_executions(stateMachineArn=machine)["executions"]
+    executions = sunrise_runs()
     assert len(executions) == before + 1
     assert _execution(stack, executions[0]["executionArn"])["status"] == "SUCCEEDED"
 

@@ -20,7 +20,7 @@ from clinicflow.eligibility.adapters import ServiceIdentityWriter, SliceSubjects
 from clinicflow.eligibility.batch_store import DynamoFlagStore
 from clinicflow.eligibility.corrections import CORRECTABLE_FIELDS
 from clinicflow.eligibility.model import GENERAL_SERVICE_TYPE, MAX_SERVICE_TYPES, EligibilityCheck
-from clinicflow.eligibility.policy import EligibilitySettings
+from clinicflow.eligibility.policy import DEFAULT_NIGHTLY_HOUR, EligibilitySettings
 from clinicflow.eligibility.store import (
     DynamoCheckRepository,
     DynamoSettingsRepository,
@@ -31,6 +31,7 @@ from clinicflow.platform.config import settings
 from clinicflow.platform.errors import FieldError, ValidationError
 from clinicflow.platform.http import current_caller
 from clinicflow.platform.identity import ALL_ROLES, Role
+from clinicflow.practice import service as practice
 
 router = APIGatewayRouter()  # type: ignore[no-untyped-call]
 
@@ -93,6 +94,9 @@ class SettingsBody(BaseModel):
     cache_hours: Annotated[int, Field(ge=0, le=168)] = 24
     nightly_enabled: bool = False
     nightly_days: Annotated[int, Field(ge=1, le=7)] = 3
+    nightly_hour: Annotated[
+        int, Field(ge=0, le=23, description="Practice-local hour of the nightly checks")
+    ] = DEFAULT_NIGHTLY_HOUR
     payer_concurrency: Annotated[int, Field(ge=1, le=50)] = 5
     version: Annotated[int, Field(ge=0)]
 
@@ -189,6 +193,8 @@ def put_settings(body: SettingsBody) -> dict[str, Any]:
     caller.require(SETTINGS_ROLES)
     value = EligibilitySettings(**body.model_dump(exclude={"version"}))
     stored = _settings.put(caller.practice_id, value, previous_version=body.version)
+    hour = stored.nightly_hour if stored.nightly_enabled else None
+    practice.schedule_nightly(caller.practice_id, practice.Job.ELIGIBILITY, hour)
     return stored.model_dump(mode="json")
 
 

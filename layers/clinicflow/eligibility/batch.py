@@ -1,7 +1,8 @@
 """The nightly batch: check every upcoming appointment through a queue, a few per payer at once.
 
-1. `plan_nightly` (EventBridge Scheduler, at the practice-local hour): for each practice with
-   nightly checks on, one message per appointment of the next `nightly_days` days.
+1. `plan_nightly` (EventBridge Scheduler, at the practice-local hour): for the practice whose
+   schedule fired (nightly checks on), one message per appointment of the next `nightly_days`
+   days.
 2. `work` (SQS consumer): resolve the patient's primary coverage; take a per-payer slot
    (at most `payer_concurrency` checks in flight per payer, leases expire so a crashed worker
    can't leak a slot); run the check (a recent stored answer is reused); store the
@@ -132,10 +133,19 @@ def plan_nightly(
     source: AppointmentSource,
     queue: WorkQueue,
     now: datetime,
+    only: str | None = None,
 ) -> int:
-    """Enqueue one check per upcoming appointment of every practice with nightly checks on."""
+    """Enqueue one check per upcoming appointment of every practice with nightly checks on.
+
+    `only`: the practice whose own schedule fired; no other practice is visited, and none at
+    all when its nightly checks are off (a schedule left behind does nothing).
+    """
     sent = 0
-    for practice_id in practices.nightly_practices():
+    if only is None:
+        chosen = practices.nightly_practices()
+    else:
+        chosen = [only] if practices.get(only).nightly_enabled else []
+    for practice_id in chosen:
         days = practices.get(practice_id).nightly_days
         visits = source.upcoming(practice_id, now, now + timedelta(days=days))
         bodies = [

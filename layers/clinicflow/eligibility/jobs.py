@@ -80,9 +80,16 @@ def ports() -> BatchPorts:
 
 
 def run_nightly(event: dict[str, Any], *, batch: BatchPorts | None = None) -> dict[str, int]:
-    """The scheduled planner: enqueue one check per upcoming appointment."""
+    """The scheduled planner: enqueue one check per upcoming appointment of the practice its
+    schedule names (`{"practice_id": ...}`); an event naming none plans every practice with
+    nightly checks on (a manual run)."""
     p = batch or ports()
-    sent = plan_nightly(practices=p.settings, source=p.source, queue=p.queue, now=datetime.now(UTC))
+    only = event.get("practice_id")
+    if only is not None and (not isinstance(only, str) or not only):
+        raise ValueError("practice_id: must be a practice id")
+    sent = plan_nightly(
+        practices=p.settings, source=p.source, queue=p.queue, now=datetime.now(UTC), only=only
+    )
     return {"planned": sent}
 
 

@@ -5,7 +5,8 @@
   the practice's cache time, unless the caller forces a new check. Answers that carry no
   benefits the desk can rely on (payer unavailable, unreadable, rejected) are never reused.
 - The nightly batch checks every appointment of the next `nightly_days` days, with at most
-  `payer_concurrency` checks in flight per payer.
+  `payer_concurrency` checks in flight per payer; it starts at `nightly_hour` practice-local
+  time (the practice's own Scheduler schedule, see `clinicflow.practice.schedules`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from clinicflow.eligibility.model import EligibilityCheck, EligibilityStatus, Subject
 
 DEFAULT_CACHE_HOURS = 24
+DEFAULT_NIGHTLY_HOUR = 3
+"""Practice-local hour of the nightly batch until the practice picks another (03:00: in US
+zones 02:00 does not exist on the spring-forward night, and Scheduler skips it)."""
 CACHEABLE = frozenset({EligibilityStatus.ACTIVE, EligibilityStatus.INACTIVE})
 
 
@@ -31,6 +35,7 @@ class EligibilitySettings(BaseModel):
     cache_hours: Annotated[int, Field(ge=0, le=168)] = DEFAULT_CACHE_HOURS
     nightly_enabled: bool = False
     nightly_days: Annotated[int, Field(ge=1, le=7)] = 3
+    nightly_hour: Annotated[int, Field(ge=0, le=23)] = DEFAULT_NIGHTLY_HOUR
     payer_concurrency: Annotated[int, Field(ge=1, le=50)] = 5
     version: int = 0
 

@@ -17,6 +17,7 @@ from clinicflow.platform.http import current_caller
 from clinicflow.platform.identity import ALL_ROLES, Role
 from clinicflow.practice import service
 from clinicflow.practice.model import (
+    DEFAULT_BILLING_HOUR,
     Address,
     AddressInput,
     Location,
@@ -81,6 +82,9 @@ class ProfileBody(BaseModel):
     pay_to_address: AddressBody | None = None
     phone: Annotated[str, Field(max_length=20)]
     time_zone: Annotated[str, Field(max_length=64, description="IANA, e.g. America/Chicago")]
+    billing_hour: Annotated[
+        int, Field(ge=0, le=23, description="Practice-local hour of the nightly billing cycle")
+    ] = DEFAULT_BILLING_HOUR
     version: int | None = None
 
     def to_input(self) -> ProfileInput:
@@ -94,6 +98,7 @@ class ProfileBody(BaseModel):
             pay_to_address=self.pay_to_address.to_input() if self.pay_to_address else None,
             phone=self.phone,
             time_zone=self.time_zone,
+            billing_hour=self.billing_hour,
         )
 
 
@@ -109,6 +114,7 @@ class ProfileOut(BaseModel):
     pay_to_address: AddressBody | None
     phone: str
     time_zone: str
+    billing_hour: int
     stamp: StampOut
 
     @classmethod
@@ -124,6 +130,7 @@ class ProfileOut(BaseModel):
             pay_to_address=AddressBody.of(p.pay_to_address) if p.pay_to_address else None,
             phone=p.phone,
             time_zone=p.time_zone,
+            billing_hour=p.billing_hour,
             stamp=StampOut.of(p.stamp),
         )
 

@@ -311,6 +311,11 @@ class Stamp:
         return Stamp(self.version + 1, now or datetime.now(UTC), actor)
 
 
+DEFAULT_BILLING_HOUR = 3
+"""Practice-local hour of the nightly billing cycle until the practice picks another (03:00:
+in US zones 02:00 does not exist on the spring-forward night, and Scheduler skips it)."""
+
+
 @dataclass(frozen=True)
 class ProfileInput:
     """The practice profile as submitted (PUT /practice)."""
@@ -323,6 +328,7 @@ class ProfileInput:
     phone: str
     time_zone: str
     pay_to_address: AddressInput | None = None
+    billing_hour: int = DEFAULT_BILLING_HOUR
 
 
 @dataclass(frozen=True)
@@ -338,6 +344,7 @@ class PracticeProfile:
     phone: str
     time_zone: str
     pay_to_address: Address | None = None
+    billing_hour: int = DEFAULT_BILLING_HOUR
     stamp: Stamp = field(default_factory=Stamp)
 
     @property
@@ -373,8 +380,11 @@ class PracticeProfile:
             ),
             phone=phone_field(problems, "phone", data.phone, required=True),
             time_zone=time_zone_field(problems, "time_zone", data.time_zone),
+            billing_hour=data.billing_hour,
             stamp=stamp,
         )
+        if not 0 <= data.billing_hour <= 23:
+            problems.add("billing_hour", "must be an hour from 0 to 23 (practice-local time)")
         problems.raise_if_any()
         return profile
 

@@ -31,8 +31,18 @@ from clinicflow.practice.payers.service import (
     put_payer,
     seed_default_payers,
 )
+from clinicflow.practice.schedules import (
+    Job,
+    NightlySchedule,
+    ScheduleStore,
+    default_store,
+    fallback_time_zone,
+    move_to_zone,
+    set_job,
+)
 
 __all__ = [
+    "Job",
     "PracticeRepository",
     "create_location",
     "deactivate_location",
@@ -44,6 +54,7 @@ __all__ = [
     "location_ids",
     "put_payer",
     "put_profile",
+    "schedule_nightly",
     "seed_default_payers",
     "update_location",
 ]
@@ -122,8 +133,13 @@ def put_profile(
     *,
     expected_version: int | None = None,
     repo: PracticeRepository | None = None,
+    schedules: ScheduleStore | None = None,
 ) -> tuple[PracticeProfile, bool]:
-    """Create or replace the caller's practice profile; returns it and whether it is new."""
+    """Create or replace the caller's practice profile; returns it and whether it is new.
+
+    Then puts the practice's nightly billing schedule at `billing_hour` in its time zone and
+    moves its other nightly schedules to that zone (same local hour).
+    """
     repo = repo or default_repository()
     profile = PracticeProfile.build(caller.practice_id, data, Stamp())  # 422 before any read
     current = repo.get_profile(caller.practice_id)
@@ -133,7 +149,32 @@ def put_profile(
     action = Action.UPDATE if current else Action.CREATE
     audit = AuditRecord.of(caller, action, "practice", caller.practice_id)
     repo.save_profile(profile, previous_version=base.version, audit=audit)
+    store = schedules or default_store()
+    if store is not None:
+        zone = profile.time_zone
+        set_job(profile.practice_id, Job.BILLING, profile.billing_hour, time_zone=zone, store=store)
+        move_to_zone(profile.practice_id, zone, store=store, skip=Job.BILLING)
     return profile, current is None
+
+
+def schedule_nightly(
+    practice_id: str,
+    job: Job,
+    hour: int | None,
+    *,
+    repo: PracticeRepository | None = None,
+    schedules: ScheduleStore | None = None,
+) -> NightlySchedule | None:
+    """Run `job` nightly at `hour` in the practice's time zone (None: stop running it).
+
+    A practice without a profile yet uses the stack's default zone until it saves one.
+    """
+    store = schedules or default_store()
+    if store is None:
+        return None
+    profile = (repo or default_repository()).get_profile(practice_id) if hour is not None else None
+    zone = profile.time_zone if profile else fallback_time_zone()
+    return set_job(practice_id, job, hour, time_zone=zone, store=store)
 
 
 def list_locations(

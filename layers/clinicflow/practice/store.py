@@ -26,7 +26,13 @@ from clinicflow.audit.store import AuditItem, put_condition
 from clinicflow.platform.dynamo import MainModel, tenant_key
 from clinicflow.platform.errors import ConflictError
 from clinicflow.platform.transact import ConditionsFailedError, Transaction
-from clinicflow.practice.model import Address, Location, PracticeProfile, Stamp
+from clinicflow.practice.model import (
+    DEFAULT_BILLING_HOUR,
+    Address,
+    Location,
+    PracticeProfile,
+    Stamp,
+)
 
 PROFILE_SK = "PROFILE"
 
@@ -120,6 +126,7 @@ class ProfileItem(StampedItem):
     pay_to_address = AddressAttribute(null=True)
     phone = UnicodeAttribute()
     time_zone = UnicodeAttribute()
+    billing_hour = NumberAttribute(null=True)  # absent on profiles saved before it existed
 
     @classmethod
     def of(cls, p: PracticeProfile) -> ProfileItem:
@@ -136,6 +143,7 @@ class ProfileItem(StampedItem):
             pay_to_address=AddressAttribute.of(p.pay_to_address) if p.pay_to_address else None,
             phone=p.phone,
             time_zone=p.time_zone,
+            billing_hour=p.billing_hour,
         )
         item.set_stamp(p.stamp)
         return item
@@ -152,6 +160,9 @@ class ProfileItem(StampedItem):
             pay_to_address=self.pay_to_address.to_address() if self.pay_to_address else None,
             phone=self.phone,
             time_zone=self.time_zone,
+            billing_hour=(
+                DEFAULT_BILLING_HOUR if self.billing_hour is None else int(self.billing_hour)
+            ),
             stamp=self.stamp(),
         )
 

@@ -35,6 +35,8 @@ def required_code(seg: Segment, pos: int, allowed: Collection[str] | None = None
 
 def parse_decimal(value: str) -> Decimal | None:
     """An X12 R/N element as Decimal, ``None`` when it is not a plain number."""
+    if value.isdigit() and value.isascii():
+        return Decimal(value)
     if not _NUMBER.fullmatch(value):
         return None
     try:

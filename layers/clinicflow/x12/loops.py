@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from clinicflow.x12.segment import Segment
 
@@ -24,11 +25,22 @@ class LoopSpec:
     qualifier: tuple[int, frozenset[str]] | None = None
     trailer: frozenset[str] = frozenset()
 
+    @cached_property
+    def openers(self) -> dict[str, tuple[LoopSpec, ...]]:
+        """Child loops by the segment id that opens them, in spec order (computed once)."""
+        table: dict[str, tuple[LoopSpec, ...]] = {}
+        for child in self.children:
+            table[child.trigger] = (*table.get(child.trigger, ()), child)
+        return table
+
+    @cached_property
+    def known(self) -> frozenset[str]:
+        """Every segment id this loop opens a child with, holds or closes with."""
+        return frozenset(self.openers) | self.segments | self.trailer
+
     def child_for(self, seg: Segment) -> LoopSpec | None:
         """The child loop ``seg`` opens, if any."""
-        for child in self.children:
-            if child.trigger != seg.id:
-                continue
+        for child in self.openers.get(seg.id, ()):
             if child.qualifier is None or seg.get(child.qualifier[0]) in child.qualifier[1]:
                 return child
         return None
@@ -106,21 +118,34 @@ def build_loops(segments: list[Segment], root: LoopSpec) -> Loop:
     loops = [tree]
     specs = [root]
     for seg in segments:
+        sid = seg.id
         depth = len(specs) - 1
         while True:
             current = specs[depth]
-            child = current.child_for(seg)
+            if sid not in current.known:  # the common miss: look in the enclosing loop
+                if depth == 0:
+                    seg.loop = specs[-1].id
+                    raise seg.error("segment not expected in this loop or any enclosing loop")
+                depth -= 1
+                continue
+            child = None
+            for candidate in current.openers.get(sid, ()):
+                qualifier = candidate.qualifier
+                if qualifier is None or seg.get(qualifier[0]) in qualifier[1]:
+                    child = candidate
+                    break
             if child is not None:
-                del specs[depth + 1 :], loops[depth + 1 :]
+                if depth + 1 < len(specs):
+                    del specs[depth + 1 :], loops[depth + 1 :]
                 new = Loop(child.id, [seg])
                 loops[depth].children.append(new)
                 loops.append(new)
                 specs.append(child)
                 seg.loop = child.id
                 break
-            sid = seg.id
             if sid in current.trailer or (sid in current.segments and not loops[depth].children):
-                del specs[depth + 1 :], loops[depth + 1 :]
+                if depth + 1 < len(specs):
+                    del specs[depth + 1 :], loops[depth + 1 :]
                 loops[depth].segments.append(seg)
                 seg.loop = current.id
                 break

@@ -18,6 +18,7 @@ from clinicflow.x12.model import (
     TraceNumber,
 )
 from clinicflow.x12.segment import Segment
+from clinicflow.x12.typed import trusted
 
 _YES_NO = ("Y", "N")
 
@@ -26,7 +27,8 @@ def entity_name(seg: Segment) -> EntityName:
     """NM1."""
     get = seg.get
     entity_type = el.required_code(seg, 2, ("1", "2"))
-    return EntityName(
+    return trusted(
+        EntityName,
         entity_code=seg.require(1),
         entity_type=entity_type,
         name=get(3),
@@ -46,9 +48,20 @@ def address(n3: Segment | None, n4: Segment | None) -> Address | None:
         return None
     lines = [line for line in (n3.get(1), n3.get(2)) if line] if n3 else []
     if n4 is None:
-        return Address(lines=lines)
+        return trusted(
+            Address,
+            lines=lines,
+            city=None,
+            state=None,
+            postal_code=None,
+            country=None,
+            location_qualifier=None,
+            location_id=None,
+            country_subdivision=None,
+        )
     get = n4.get
-    return Address(
+    return trusted(
+        Address,
         lines=lines,
         city=get(1),
         state=get(2),
@@ -62,7 +75,9 @@ def address(n3: Segment | None, n4: Segment | None) -> Address | None:
 
 def reference(seg: Segment) -> Reference:
     """REF."""
-    return Reference(qualifier=seg.require(1), value=seg.require(2), description=seg.get(3))
+    return trusted(
+        Reference, qualifier=seg.require(1), value=seg.require(2), description=seg.get(3)
+    )
 
 
 def contact(seg: Segment) -> Contact:
@@ -71,29 +86,33 @@ def contact(seg: Segment) -> Contact:
     for pos in (3, 5, 7):
         qualifier, number = seg.get(pos), seg.get(pos + 1)
         if qualifier and number:
-            comms.append(Communication(qualifier=qualifier, number=number))
+            comms.append(trusted(Communication, qualifier=qualifier, number=number))
         elif qualifier or number:
             raise seg.error("communication qualifier and number must come together", pos)
-    return Contact(function=seg.require(1), name=seg.get(2), communications=comms)
+    return trusted(Contact, function=seg.require(1), name=seg.get(2), communications=comms)
 
 
 def provider_information(seg: Segment) -> ProviderInformation:
     """PRV."""
-    return ProviderInformation(
-        provider_code=seg.require(1), id_qualifier=seg.get(2), identifier=seg.get(3)
+    return trusted(
+        ProviderInformation,
+        provider_code=seg.require(1),
+        id_qualifier=seg.get(2),
+        identifier=seg.get(3),
     )
 
 
 def date_period(seg: Segment) -> DatePeriod:
     """DTP with D8 or RD8."""
     start, end = el.date_period(seg, 2, 3)
-    return DatePeriod(qualifier=seg.require(1), start=start, end=end)
+    return trusted(DatePeriod, qualifier=seg.require(1), start=start, end=end)
 
 
 def request_validation(seg: Segment) -> RequestValidation:
     """AAA; the loop it sits in is kept so staff know which level was refused."""
     valid = el.required_code(seg, 1, _YES_NO)
-    return RequestValidation(
+    return trusted(
+        RequestValidation,
         loop=seg.loop or "",
         valid=valid == "Y",
         agency_qualifier=seg.get(2),
@@ -108,12 +127,13 @@ def demographics(seg: Segment) -> Demographics:
     if fmt is None and seg.get(2) is not None:
         raise seg.error("date format qualifier is missing", 1)
     gender = el.code(seg, 3, ("F", "M", "U"))
-    return Demographics(birth_date=el.date8(seg, 2), gender=gender)
+    return trusted(Demographics, birth_date=el.date8(seg, 2), gender=gender)
 
 
 def member_relationship(seg: Segment) -> MemberRelationship:
     """INS."""
-    return MemberRelationship(
+    return trusted(
+        MemberRelationship,
         subscriber=el.required_code(seg, 1, _YES_NO) == "Y",
         relationship_code=seg.require(2),
         maintenance_type=seg.get(3),
@@ -124,7 +144,8 @@ def member_relationship(seg: Segment) -> MemberRelationship:
 
 def trace_number(seg: Segment) -> TraceNumber:
     """TRN."""
-    return TraceNumber(
+    return trusted(
+        TraceNumber,
         trace_type=seg.require(1),
         reference=seg.require(2),
         originator=seg.require(3),
@@ -141,5 +162,5 @@ def diagnoses(seg: Segment) -> list[Diagnosis]:
             continue
         if len(parts) < 2 or not parts[0] or not parts[1]:
             raise seg.error("diagnosis needs a qualifier and a code", pos)
-        out.append(Diagnosis(qualifier=parts[0], code=parts[1]))
+        out.append(trusted(Diagnosis, qualifier=parts[0], code=parts[1]))
     return out

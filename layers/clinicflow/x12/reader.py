@@ -104,6 +104,16 @@ class X12File:
             for group in interchange.groups:
                 yield from group.transactions
 
+    def release(self) -> None:
+        """Unlink each group from its sets (a reference cycle), for a caller done with the file.
+
+        The segments are then freed at once by reference counting, so a bulk parse does not
+        leave a cyclic collection of every segment behind it.
+        """
+        for interchange in self.interchanges:
+            for group in interchange.groups:
+                group.transactions = []
+
 
 class _Envelope:
     """Walks the segment list once, pairing headers with trailers."""

@@ -150,7 +150,10 @@ def parse_file(data: str | bytes, *, strict: bool = True) -> ParsedFile:
     """Read, check envelopes and type every transaction set of a file."""
     with gc_paused():
         x12 = read(data, strict=strict)
-        return ParsedFile(
+        parsed = ParsedFile(
             interchanges=[_interchange(ic) for ic in x12.interchanges],
             issues=[str(i) for i in x12.issues],
         )
+        x12.release()
+        del x12
+    return parsed

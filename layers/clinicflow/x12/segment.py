@@ -60,8 +60,10 @@ class Segment:
 
     def get(self, pos: int) -> str | None:
         """Element ``pos`` (1-based), or ``None`` when absent or empty."""
-        els = self.elements
-        return (els[pos] or None) if pos < len(els) else None
+        try:
+            return self.elements[pos] or None
+        except IndexError:
+            return None
 
     def require(self, pos: int) -> str:
         """Element ``pos``, raising a positioned error when it is missing."""

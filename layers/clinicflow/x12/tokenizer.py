@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from clinicflow.x12.errors import X12Location, X12ParseError
 from clinicflow.x12.segment import Segment, Source
 from clinicflow.x12.separators import Separators
+from clinicflow.x12.tuning import gc_paused
 
 ISA_LENGTH = 106
 """A conforming ISA, terminator included, is exactly this many characters."""
@@ -87,6 +88,12 @@ def tokenize(data: str | bytes) -> Tokens:
     while start < len(text) and text[start] in _BLANKS:
         start += 1
     seps, fixed = read_separators(text, start)
+    with gc_paused():  # one Segment and one list per piece: acyclic, often millions
+        return _split(text, start, seps, fixed, encoding)
+
+
+def _split(text: str, start: int, seps: Separators, fixed: bool, encoding: str) -> Tokens:
+    """The segments of ``text`` from ``start`` on (``tokenize`` without the ISA reading)."""
     pieces = text[start:].split(seps.segment)
     source = Source(text, start, pieces, seps, encoding)
     blanks = any(c in text for c in "\r\n\t")

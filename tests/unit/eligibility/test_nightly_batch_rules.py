@@ -161,6 +161,24 @@ def test_planning_enqueues_one_id_only_message_per_visit_of_enabled_practices() 
     }
 
 
+def test_a_practice_schedule_plans_that_practice_only_and_nothing_once_turned_off() -> None:
+    practices = Practices(
+        {
+            "prac-a": EligibilitySettings(nightly_enabled=True, nightly_days=3),
+            "prac-b": EligibilitySettings(nightly_enabled=True, nightly_days=1),
+            "prac-c": EligibilitySettings(nightly_enabled=False),
+        }
+    )
+    visits = {"prac-a": [visit(1)], "prac-b": [visit(2), visit(3)], "prac-c": [visit(4)]}
+    source, queue = Source(visits), Queue()
+    assert plan_nightly(practices=practices, source=source, queue=queue, now=NOW, only="prac-b")
+    assert source.asked == [("prac-b", NOW, NOW + timedelta(days=1))]
+    assert {json.loads(b)["practice_id"] for b in queue.bodies} == {"prac-b"}
+    # A schedule left behind after nightly checks were turned off plans nothing.
+    off = plan_nightly(practices=practices, source=source, queue=Queue(), now=NOW, only="prac-c")
+    assert off == 0 and source.asked[1:] == []
+
+
 def _work(
     it: WorkItem,
     run: object,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from clinicflow.x12 import elements as el
 from clinicflow.x12 import parts
 from clinicflow.x12.eligibility.response import (
@@ -20,13 +22,33 @@ from clinicflow.x12.eligibility.specs import SPEC_271
 from clinicflow.x12.loops import Loop, build_loops
 from clinicflow.x12.reader import TransactionSet
 from clinicflow.x12.segment import Segment
+from clinicflow.x12.typed import trusted
 
 _AUTH = ("Y", "N", "U")
 _NETWORK = ("Y", "N", "U", "W")
+_PAD = [""] * 15
+
+
+def _number(value: str, seg: Segment, pos: int) -> Decimal | None:
+    """``el.decimal`` for an element already read (``""``: absent)."""
+    if not value:
+        return None
+    number = el.parse_decimal(value)
+    if number is None:
+        raise seg.error("not a valid number", pos)
+    return number
+
+
+def _code(value: str, allowed: tuple[str, ...], seg: Segment, pos: int) -> str | None:
+    """``el.code`` for an element already read (``""``: absent)."""
+    if value and value not in allowed:
+        raise seg.error("code is not valid here", pos)
+    return value or None
 
 
 def _delivery(seg: Segment) -> ServiceDelivery:
-    return ServiceDelivery(
+    return trusted(
+        ServiceDelivery,
         quantity_qualifier=seg.get(1),
         quantity=el.decimal(seg, 2),
         unit=seg.get(3),
@@ -44,7 +66,8 @@ def _procedure(seg: Segment) -> ProcedureCode | None:
         return None
     if len(comps) < 2 or not comps[0] or not comps[1]:
         raise seg.error("procedure needs a qualifier and a code", 13)
-    return ProcedureCode(qualifier=comps[0], code=comps[1], modifiers=[m for m in comps[2:6] if m])
+    modifiers = [m for m in comps[2:6] if m]
+    return trusted(ProcedureCode, qualifier=comps[0], code=comps[1], modifiers=modifiers)
 
 
 def _pointers(seg: Segment) -> list[int]:
@@ -68,7 +91,8 @@ def _service_types(seg: Segment) -> list[str]:
 
 
 def _related(loop: Loop) -> RelatedEntity:
-    return RelatedEntity(
+    return trusted(
+        RelatedEntity,
         name=parts.entity_name(loop.trigger),
         address=parts.address(loop.first("N3"), loop.first("N4")),
         contacts=[parts.contact(s) for s in loop.all("PER")],
@@ -91,26 +115,39 @@ def _benefit(loop: Loop) -> Benefit:
             errors.append(parts.request_validation(seg))
         elif sid == "MSG":
             messages.append(seg.require(1))
-    info = [
-        AdditionalInformation(qualifier=s.get(1), code=s.get(2), category=s.get(3), text=s.get(4))
-        for s in (c.trigger for c in loop.children if c.id[:4] == "2115")
-    ]
-    related = [_related(c) for c in loop.children if c.id[:4] == "2120"]
-    return Benefit(
+    info, related = [], []
+    for child in loop.children:
+        if child.id[:4] == "2115":
+            s = child.trigger
+            info.append(
+                trusted(
+                    AdditionalInformation,
+                    qualifier=s.get(1),
+                    code=s.get(2),
+                    category=s.get(3),
+                    text=s.get(4),
+                )
+            )
+    for child in loop.children:
+        if child.id[:4] == "2120":
+            related.append(_related(child))
+    v = eb.elements + _PAD  # EB01..EB14 by index, "" when absent (one lookup per element)
+    return trusted(
+        Benefit,
         code=el.required_code(eb, 1),
-        coverage_level=eb.get(2),
+        coverage_level=v[2] or None,
         service_types=_service_types(eb),
-        insurance_type=eb.get(4),
-        plan_description=eb.get(5),
-        time_period=eb.get(6),
-        amount=el.decimal(eb, 7),
-        percent=el.decimal(eb, 8),
-        quantity_qualifier=eb.get(9),
-        quantity=el.decimal(eb, 10),
-        authorization_required=el.code(eb, 11, _AUTH),
-        in_plan_network=el.code(eb, 12, _NETWORK),
-        procedure=_procedure(eb),
-        diagnosis_pointers=_pointers(eb),
+        insurance_type=v[4] or None,
+        plan_description=v[5] or None,
+        time_period=v[6] or None,
+        amount=_number(v[7], eb, 7),
+        percent=_number(v[8], eb, 8),
+        quantity_qualifier=v[9] or None,
+        quantity=_number(v[10], eb, 10),
+        authorization_required=_code(v[11], _AUTH, eb, 11),
+        in_plan_network=_code(v[12], _NETWORK, eb, 12),
+        procedure=_procedure(eb) if v[13] else None,
+        diagnosis_pointers=_pointers(eb) if v[14] else [],
         deliveries=deliveries,
         references=refs,
         dates=dates,
@@ -148,9 +185,10 @@ def _receiver(loop: Loop) -> InformationReceiver:
     first = name.first
     subscribers = []
     for sub in loop.loops("2000C"):
-        deps = [Member(**_member_fields(d, "2100D")) for d in sub.loops("2000D")]
-        subscribers.append(Subscriber(dependents=deps, **_member_fields(sub, "2100C")))
-    return InformationReceiver(
+        deps = [trusted(Member, **_member_fields(d, "2100D")) for d in sub.loops("2000D")]
+        subscribers.append(trusted(Subscriber, dependents=deps, **_member_fields(sub, "2100C")))
+    return trusted(
+        InformationReceiver,
         name=parts.entity_name(name.trigger),
         references=[parts.reference(s) for s in name.all("REF")],
         address=parts.address(first("N3"), first("N4")),
@@ -165,7 +203,8 @@ def _source(loop: Loop) -> InformationSource:
     if name is None:
         raise loop.trigger.error("loop 2100A (NM1) is missing")
     errors = [parts.request_validation(s) for s in (*loop.all("AAA"), *name.all("AAA"))]
-    return InformationSource(
+    return trusted(
+        InformationSource,
         name=parts.entity_name(name.trigger),
         contacts=[parts.contact(s) for s in name.all("PER")],
         errors=errors,
@@ -182,7 +221,9 @@ def parse_271(ts: TransactionSet) -> EligibilityResponseDocument:
     created = el.date8(bht, 4)
     if created is None:
         raise bht.error("required element is missing", 4)
-    return EligibilityResponseDocument(
+    return trusted(
+        EligibilityResponseDocument,
+        transaction="271",
         control_number=ts.control_number,
         implementation=ts.implementation,
         purpose=bht.require(2),
