@@ -124,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     outbox.set_defaults(func=_outbox)
     from clinicflow.claims.cli import register as register_claims
     from clinicflow.codesets.cli import register as register_codesets
+    from clinicflow.deployment.cli import register as register_deployment
     from clinicflow.messaging.cli import register as register_messaging
     from clinicflow.x12.cli import register as register_x12
 
@@ -131,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_codesets(commands)
     register_claims(commands)
     register_messaging(commands)
+    register_deployment(commands)
     return parser
 
 

@@ -1,0 +1,1 @@
+"""Steps run against a deployed stack after `sam deploy` (publishing the portal)."""
