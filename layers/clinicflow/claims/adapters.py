@@ -3,6 +3,9 @@ providers. Reads go through their services (which audit patient and coverage rea
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from clinicflow.claims.model import (
     BillingProvider,
     EncounterInput,
@@ -27,6 +30,7 @@ from clinicflow.practice.payers import service as payers
 from clinicflow.providers import service as providers
 
 _RESPONSIBILITY = {1: "P", 2: "S", 3: "T"}
+T = TypeVar("T")
 
 
 def _postal(a: PracticeAddress | PatientAddress | None) -> PostalAddress | None:
@@ -43,11 +47,28 @@ class SliceFacts:
     """Assembles ClaimFacts from the owners' services."""
 
     def __init__(
-        self, *, patient_repo: PatientRepository, coverage_repo: CoverageRepository, audit: AuditLog
+        self,
+        *,
+        patient_repo: PatientRepository,
+        coverage_repo: CoverageRepository,
+        audit: AuditLog,
+        memo: bool = False,
     ) -> None:
         self._patients = patient_repo
         self._coverages = coverage_repo
         self._audit = audit
+        self._memo: dict[tuple[str, ...], Any] | None = {} if memo else None
+
+    def _directory(self, key: tuple[str, ...], read: Callable[[], T]) -> T:
+        """A practice-directory read (profile, location, provider, payer; no PHI), remembered
+        for this instance's life when `memo` is on: a billing-cycle chunk bills many
+        encounters of the same practice, and the API must see changes at once."""
+        if self._memo is None:
+            return read()
+        if key not in self._memo:
+            self._memo[key] = read()
+        found: T = self._memo[key]
+        return found
 
     def facts(self, caller: Caller, data: EncounterInput) -> ClaimFacts:
         """Everything the claim copies; 422 naming the encounter field that points nowhere."""
@@ -65,21 +86,30 @@ class SliceFacts:
         except NotFoundError:
             raise _missing("coverage_id", "coverage of the patient") from None
         try:
-            profile = practice.get_profile(pid)
+            profile = self._directory(("profile", pid), lambda: practice.get_profile(pid))
         except NotFoundError:
             raise ValidationError(
                 FieldError("practice", "set up the practice profile (NPI, tax id) first")
             ) from None
         try:
-            location = practice.get_location(pid, data.location_id)
+            location = self._directory(
+                ("location", pid, data.location_id),
+                lambda: practice.get_location(pid, data.location_id),
+            )
         except NotFoundError:
             raise _missing("location_id", "location") from None
         try:
-            rendering = providers.get_provider(pid, data.rendering_provider_id)
+            rendering = self._directory(
+                ("provider", pid, data.rendering_provider_id),
+                lambda: providers.get_provider(pid, data.rendering_provider_id),
+            )
         except NotFoundError:
             raise _missing("rendering_provider_id", "provider") from None
         try:
-            payer = payers.get_payer(pid, coverage.payer_id)
+            payer_id = coverage.payer_id
+            payer = self._directory(
+                ("payer", pid, payer_id), lambda: payers.get_payer(pid, payer_id)
+            )
             payer_name, filing = payer.name, payer.timely_filing_days
         except NotFoundError:
             payer_name, filing = coverage.payer_name or "", None

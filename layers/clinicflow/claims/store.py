@@ -26,7 +26,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from clinicflow.audit.model import AuditRecord
 from clinicflow.audit.store import AuditItem
 from clinicflow.claims import serial
-from clinicflow.claims.model import Authorization, Claim, Encounter, FeeSchedule
+from clinicflow.claims.model import Authorization, Claim, ClaimStatus, Encounter, FeeSchedule
 from clinicflow.claims.scrubber import RuleSettings
 from clinicflow.platform.dynamo import MainModel, tenant_key
 from clinicflow.platform.errors import ConflictError
@@ -131,6 +131,39 @@ def claim_item(c: Claim) -> ClaimsItem:
     )
 
 
+def authorization_item(auth: Authorization) -> ClaimsItem:
+    """The item storing a prior authorization or referral."""
+    return ClaimsItem(
+        pk=tenant_key(auth.practice_id, "AUTH", auth.patient_id),
+        sk=auth.authorization_id,
+        entity="authorization",
+        body=serial.dumps(auth),
+        version=auth.version,
+    )
+
+
+_UNBOUND = frozenset({ClaimStatus.DRAFT, ClaimStatus.READY, ClaimStatus.QUEUED})
+
+
+def _bound_item(c: Claim) -> ClaimsItem:
+    """The claim's item, keeping the 837P file it was sent in (set by submission's gate)."""
+    item = claim_item(c)
+    if c.status not in _UNBOUND:
+        try:
+            stored = ClaimsItem.get(item.pk, item.sk, consistent_read=True)
+        except ClaimsItem.DoesNotExist:
+            return item
+        item.file_id = stored.file_id  # the put is conditioned on the version read
+    return item
+
+
+class AuthorizationChangedError(ConflictError):
+    """The authorization changed since it was read (another claim used or returned a visit)."""
+
+    def __init__(self) -> None:
+        super().__init__("the authorization changed since it was read; retry")
+
+
 class DynamoClaimsStore:
     """The claims slice's repositories on the main table."""
 
@@ -177,10 +210,43 @@ class DynamoClaimsStore:
             raise ConflictError("the encounter changed since it was read; retry") from None
 
     def save_claim(self, claim: Claim, *, previous_version: int, audit: AuditRecord) -> None:
-        """Replace the claim if still at the version read."""
+        """Replace the claim if still at the version read (keeping its 837P file binding)."""
         tx = Transaction()
-        _put(tx, claim_item(claim), previous_version)
+        _put(tx, _bound_item(claim), previous_version)
         _commit(tx, audit, "claim")
+
+    def add_next_claim(
+        self, claim: Claim, prior: Claim, *, prior_version: int, audit: AuditRecord
+    ) -> None:
+        """Put the next payer's claim (new CLM01) and link it from the earlier claim at the
+        version read, atomically (one next claim per claim)."""
+        tx = Transaction()
+        _put(tx, claim_item(claim), None, "claim")
+        _put(tx, _bound_item(prior), prior_version, "prior")
+        _commit(tx, audit, "claim")
+
+    def save_claim_with_authorization(
+        self,
+        claim: Claim,
+        *,
+        previous_version: int,
+        auth: Authorization,
+        auth_version: int,
+        audit: AuditRecord,
+    ) -> None:
+        """Change the claim and the authorization whose visit it uses (or gives back) in one
+        transaction, each conditioned on its version read; AuthorizationChangedError when only
+        the authorization moved (another claim used a visit: re-read and retry)."""
+        tx = Transaction()
+        _put(tx, _bound_item(claim), previous_version, "claim")
+        _put(tx, authorization_item(auth), auth_version, "authorization")
+        tx.put("audit", AuditItem.from_record(audit), AuditItem.pk.does_not_exist())
+        try:
+            tx.commit()
+        except ConditionsFailedError as exc:
+            if "claim" not in exc.failed and "authorization" in exc.failed:
+                raise AuthorizationChangedError from None
+            raise ConflictError("the claim changed since it was read; reload and retry") from None
 
     # fee schedules (no PHI: no audit)
     def get_fee_schedule(self, practice_id: str, schedule_id: str) -> FeeSchedule | None:
@@ -211,14 +277,7 @@ class DynamoClaimsStore:
     ) -> None:
         """Put or replace an authorization."""
         tx = Transaction()
-        item = ClaimsItem(
-            pk=tenant_key(auth.practice_id, "AUTH", auth.patient_id),
-            sk=auth.authorization_id,
-            entity="authorization",
-            body=serial.dumps(auth),
-            version=auth.version,
-        )
-        _put(tx, item, previous_version)
+        _put(tx, authorization_item(auth), previous_version)
         _commit(tx, audit, "authorization")
 
     # scrubber rule settings (no PHI)

@@ -13,10 +13,13 @@ from claims_support import DOS, STREET, TODAY, line, make_claim, npi, run
 from clinicflow.claims.model import (
     Accident,
     AccidentKind,
+    Adjudication,
     Authorization,
     AuthorizationKind,
     ClaimStatus,
     Frequency,
+    OtherPayer,
+    PayerRef,
     ReferringProvider,
 )
 from clinicflow.claims.scrubber import RULES, RuleSettings
@@ -209,6 +212,25 @@ FAILING: dict[str, tuple[Any, dict[str, Any]]] = {
     "timely_filing": (base, {"timely_filing_days": 10}),
     "timely_filing.soon": (base, {"timely_filing_days": 30}),
     "duplicate.possible": (base, {"other_claims": [replace(base, claim_id="C260504OTHER1")]}),
+    # a secondary claim without the primary payer, and one whose primary does not balance
+    "cob.other_payers": (
+        replace(base, subscriber=replace(base.subscriber, payer_responsibility="S")),
+        {},
+    ),
+    "cob.balance": (
+        replace(
+            base,
+            subscriber=replace(base.subscriber, payer_responsibility="S"),
+            other_payers=(
+                OtherPayer(
+                    PayerRef("SMTM2", "Summit Mutual"),
+                    base.subscriber,
+                    Adjudication(Decimal("100"), DOS),  # 100 paid, no adjustments, 165.50 charged
+                ),
+            ),
+        ),
+        {},
+    ),
 }
 
 

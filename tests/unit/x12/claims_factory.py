@@ -7,12 +7,15 @@ from decimal import Decimal
 
 from clinicflow.x12 import InterchangeHeader
 from clinicflow.x12.claims import (
+    Adjustment,
     BillingProvider,
     Claim,
     ClaimBatch,
     ClaimProvider,
     ContactInfo,
     Drug,
+    LineAdjudication,
+    OtherSubscriber,
     Patient,
     Payer,
     PostalAddress,
@@ -185,4 +188,66 @@ def batch(*claims: Claim) -> ClaimBatch:
         reference="BATCH-0001",
         created=datetime(2025, 3, 5, 14, 2),
         claims=chosen,
+    )
+
+
+PRIMARY = Payer(id="60054", name="FIRST CHOICE HEALTH")
+
+
+def primary_paid(**extra: object) -> OtherSubscriber:
+    """The primary payer of a secondary claim, with its adjudication (paid 70 of 100)."""
+    data: dict[str, object] = {
+        "payer_responsibility": "P",
+        "relationship": "18",
+        "group_number": "PRIMGRP",
+        "claim_filing_indicator": "CI",
+        "adjustments": [
+            Adjustment(group="CO", reason="45", amount=Decimal("10")),
+            Adjustment(group="PR", reason="2", amount=Decimal("15")),
+            Adjustment(group="PR", reason="3", amount=Decimal("5"), quantity=Decimal(1)),
+        ],
+        "paid_amount": Decimal("70"),
+        "remaining_patient_liability": Decimal("20"),
+        "last_name": "DOE",
+        "first_name": "JANE",
+        "member_id": "P998877",
+        "address": ADDRESS,
+        "payer_name": PRIMARY.name,
+        "payer_id": PRIMARY.id,
+        "adjudication_date": date(2025, 3, 20),
+        "payer_claim_number": "PRIM-CLM-1",
+    }
+    return OtherSubscriber.model_validate(data | extra)
+
+
+def secondary_claim(claim_id: str = "CF-0100", *, line_level: bool = True) -> Claim:
+    """A secondary claim (SBR01 S) carrying the primary's claim- and line-level decision."""
+    lines = [
+        line(
+            "99213",
+            "100",
+            adjudications=[
+                LineAdjudication(
+                    payer_id=PRIMARY.id,
+                    paid=Decimal("70"),
+                    procedure_code="99213",
+                    adjustments=[
+                        Adjustment(group="CO", reason="45", amount=Decimal("10")),
+                        Adjustment(group="PR", reason="2", amount=Decimal("15")),
+                        Adjustment(group="PR", reason="3", amount=Decimal("5")),
+                    ],
+                    adjudication_date=date(2025, 3, 20),
+                    remaining_patient_liability=Decimal("20"),
+                )
+            ]
+            if line_level
+            else [],
+        )
+    ]
+    other = primary_paid(adjustments=[]) if line_level else primary_paid()
+    return claim(
+        claim_id,
+        subscriber=SUBSCRIBER.model_copy(update={"payer_responsibility": "S"}),
+        other_subscribers=[other],
+        lines=lines,
     )

@@ -10,12 +10,26 @@ from typing import Any
 
 import pydantic
 import pytest
-from claims_factory import CHILD, HEADER, OTHER_PROVIDER, batch, claim, line, rich_claim
+from claims_factory import (
+    CHILD,
+    HEADER,
+    OTHER_PROVIDER,
+    PAYER,
+    SUBSCRIBER,
+    batch,
+    claim,
+    line,
+    primary_paid,
+    rich_claim,
+    secondary_claim,
+)
 from pyx12_support import pyx12_errors
 from x12_support import SHARED, needs_shared
 
 from clinicflow.x12 import Separators, X12ParseError, parse_file, read
 from clinicflow.x12.claims import (
+    Adjustment,
+    Claim,
     ClaimBatch,
     Patient,
     ProfessionalClaimDocument,
@@ -147,7 +161,30 @@ SHAPES: dict[str, Any] = {
     "subscriber_only": lambda: batch(claim()),
     "dependent_only": lambda: batch(claim(patient=CHILD)),
     "sixty_claims": lambda: _big_batch(60),
+    "secondary_line_level": lambda: batch(secondary_claim()),
+    "secondary_claim_level": lambda: batch(secondary_claim(line_level=False)),
+    "tertiary_with_dependent": lambda: batch(_tertiary(), claim("CF-0200")),
 }
+
+
+def _tertiary() -> Claim:
+    """A tertiary claim for a dependent: the primary and the secondary both adjudicated."""
+    secondary = primary_paid(
+        payer_responsibility="S",
+        relationship="19",
+        payer_name=PAYER.name,
+        payer_id="SECOND1",
+        paid_amount=Decimal("15"),
+        adjustments=[Adjustment(group="PR", reason="3", amount=Decimal("5"))],
+        payer_claim_number=None,
+    )
+    return secondary_claim("CF-0300", line_level=False).model_copy(
+        update={
+            "subscriber": SUBSCRIBER.model_copy(update={"payer_responsibility": "T"}),
+            "patient": CHILD,
+            "other_subscribers": [primary_paid(relationship="19"), secondary],
+        }
+    )
 
 
 @pytest.mark.parametrize("shape", SHAPES)
@@ -155,6 +192,39 @@ def test_generated_837p_passes_pyx12(shape: str) -> None:
     text = build_837p(SHAPES[shape](), HEADER, group_control_number=5, line_breaks=True)
     assert pyx12_errors(text) == []
     assert parse_837p(text) == [SHAPES[shape]()]
+
+
+def test_secondary_claim_segments_carry_the_primary_decision() -> None:
+    segs = _segments(build_837p(batch(secondary_claim()), HEADER, group_control_number=5))
+    ids = [s[0] for s in segs]
+    assert ["SBR", "S", "18", "GRP1", "", "", "", "", "", "CI"] in segs  # 2000B: we bill S
+    assert ["SBR", "P", "18", "PRIMGRP", "", "", "", "", "", "CI"] in segs  # 2320: primary
+    assert ["AMT", "D", "70"] in segs and ["AMT", "EAF", "20"] in segs
+    assert ["OI", "", "", "Y", "", "", "Y"] in segs
+    assert ["NM1", "PR", "2", "FIRST CHOICE HEALTH", "", "", "", "", "PI", "60054"] in segs
+    assert ["REF", "F8", "PRIM-CLM-1"] in segs
+    assert ["SVD", "60054", "70", "HC:99213", "", "1"] in segs
+    assert ["CAS", "CO", "45", "10"] in segs and ["CAS", "PR", "2", "15", "", "3", "5"] in segs
+    assert ["DTP", "573", "D8", "20250320"] in segs
+    # 2320 sits after the claim's providers and before the first line; 2430 after SV1/DTP
+    assert ids.index("SBR", ids.index("CLM")) < ids.index("LX") < ids.index("SVD")
+    claim_level = _segments(
+        build_837p(batch(secondary_claim(line_level=False)), HEADER, group_control_number=5)
+    )
+    assert ["CAS", "PR", "2", "15", "", "3", "5", "1"] in claim_level
+    assert "SVD" not in [s[0] for s in claim_level]
+
+
+def test_pyx12_checks_the_cob_loops() -> None:
+    text = build_837p(batch(secondary_claim()), HEADER, group_control_number=5)
+    assert pyx12_errors(text.replace("~OI***Y***Y~", "~", 1))  # OI is required in 2320
+    assert pyx12_errors(text.replace("~DTP*573*D8*20250320~", "~", 1))  # required in 2430
+
+
+def test_more_than_five_cas_segments_are_refused() -> None:
+    many = [Adjustment(group="CO", reason=str(45 + i), amount=Decimal(1)) for i in range(31)]
+    with pytest.raises(pydantic.ValidationError, match="adjustments"):
+        primary_paid(adjustments=many)
 
 
 def test_pyx12_is_really_checking() -> None:

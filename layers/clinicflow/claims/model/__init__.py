@@ -2,6 +2,7 @@
 
 from clinicflow.claims.model.billing import (
     DEFAULT_SCHEDULE,
+    EXHAUSTED,
     Authorization,
     AuthorizationKind,
     FeeSchedule,
@@ -21,6 +22,7 @@ from clinicflow.claims.model.claim import (
     Facility,
     Frequency,
     IllegalTransitionError,
+    OtherPayer,
     Override,
     PayerRef,
     Person,
@@ -31,6 +33,13 @@ from clinicflow.claims.model.claim import (
     claim_id_problem,
     new_claim_id,
     transition,
+)
+from clinicflow.claims.model.cob import (
+    NEXT_RESPONSIBILITY,
+    Adjudication,
+    Adjustment,
+    LineDecision,
+    check_adjudication,
 )
 from clinicflow.claims.model.encounter import (
     Accident,
@@ -47,10 +56,14 @@ from clinicflow.claims.model.encounter import (
 __all__ = [
     "DEFAULT_SCHEDULE",
     "EDITABLE",
+    "EXHAUSTED",
     "MAX_CLAIM_ID",
+    "NEXT_RESPONSIBILITY",
     "TRANSITIONS",
     "Accident",
     "AccidentKind",
+    "Adjudication",
+    "Adjustment",
     "Authorization",
     "AuthorizationKind",
     "BillingProvider",
@@ -64,6 +77,8 @@ __all__ = [
     "FeeSchedule",
     "Frequency",
     "IllegalTransitionError",
+    "LineDecision",
+    "OtherPayer",
     "Override",
     "PayerRef",
     "Person",
@@ -73,6 +88,7 @@ __all__ = [
     "ServiceLine",
     "Subscriber",
     "Transition",
+    "check_adjudication",
     "check_authorization",
     "check_encounter",
     "check_fee_schedule",

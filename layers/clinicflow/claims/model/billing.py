@@ -16,6 +16,7 @@ DEFAULT_SCHEDULE = "default"
 _SCHEDULE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 _NUMBER = re.compile(r"^[A-Za-z0-9-]{1,50}$")
 MAX_FEES = 2000
+EXHAUSTED = "the authorization has no visits left: request more"
 
 
 def fee_key(procedure: str, modifier: str = "") -> str:
@@ -115,10 +116,20 @@ class Authorization:
     def used_once(self, actor: str, now: datetime) -> Authorization:
         """One more visit used; ConflictError when none is left."""
         if self.visits_left <= 0:
-            raise ConflictError("the authorization has no visits left")
+            raise ConflictError(EXHAUSTED)
         return replace(
             self,
             visits_used=self.visits_used + 1,
+            version=self.version + 1,
+            updated_at=now,
+            updated_by=actor,
+        )
+
+    def given_back(self, actor: str, now: datetime) -> Authorization:
+        """One visit returned (its claim was voided)."""
+        return replace(
+            self,
+            visits_used=max(0, self.visits_used - 1),
             version=self.version + 1,
             updated_at=now,
             updated_by=actor,

@@ -26,6 +26,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from clinicflow.claims.model.cob import Adjudication
 from clinicflow.claims.model.encounter import Accident, ReferringProvider
 from clinicflow.platform.errors import ConflictError, FieldError, ValidationError
 
@@ -162,6 +163,16 @@ class PayerRef:
 
 
 @dataclass(frozen=True)
+class OtherPayer:
+    """A payer billed before this claim's payer (837P 2320/2330A/2330B) and its decision."""
+
+    payer: PayerRef
+    subscriber: Subscriber  # its SBR01 is that payer's responsibility (P, S)
+    adjudication: Adjudication | None = None
+    claim_id: str = ""  # our claim to that payer, when we billed it
+
+
+@dataclass(frozen=True)
 class ClaimLine:
     """One service line (loop 2400), priced."""
 
@@ -228,6 +239,10 @@ class Claim:
     accident: Accident | None = None
     clia_number: str = ""
     overrides: tuple[Override, ...] = ()
+    other_payers: tuple[OtherPayer, ...] = ()  # coordination of benefits, in payer order
+    adjudication: Adjudication | None = None  # this claim's payer's decision, once known
+    next_claim_id: str = ""  # the claim billed to the next payer (secondary, tertiary)
+    authorization_id: str = ""  # the prior authorization whose visit this claim used
     history: tuple[Transition, ...] = ()
     version: int = 1
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))

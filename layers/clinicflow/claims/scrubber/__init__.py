@@ -3,7 +3,7 @@
 Importing this package registers every rule (`RULES`); `scrub(context, settings)` runs them.
 """
 
-from clinicflow.claims.scrubber import rules_admin, rules_coding, rules_parties
+from clinicflow.claims.scrubber import rules_admin, rules_cob, rules_coding, rules_parties
 from clinicflow.claims.scrubber.context import ScrubContext
 from clinicflow.claims.scrubber.engine import (
     ALL_PAYERS,
@@ -28,6 +28,7 @@ __all__ = [
     "Severity",
     "effective_rules",
     "rules_admin",
+    "rules_cob",
     "rules_coding",
     "rules_parties",
     "scrub",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from clinicflow.claims.model import ClaimStatus, Frequency, claim_id_problem
+from clinicflow.claims.model import EXHAUSTED, ClaimStatus, Frequency, claim_id_problem
 from clinicflow.claims.scrubber.context import ScrubContext
 from clinicflow.claims.scrubber.engine import Params, Severity, rule
 
@@ -89,7 +89,7 @@ def prior_auth_required(ctx: ScrubContext, params: Params) -> Out:
                 "is outside the authorization (code or dates): request an extension",
             )
         elif all(a.visits_left <= 0 for a in covering):
-            yield "prior_auth_number", "the authorization has no visits left: request more"
+            yield "prior_auth_number", EXHAUSTED
             return
 
 
@@ -166,6 +166,8 @@ def duplicate_possible(ctx: ScrubContext, _: Params) -> Out:
             continue
         if other.frequency is Frequency.VOID or other.patient_id != c.patient_id:
             continue
+        if other.encounter_id == c.encounter_id and other.payer.payer_id != c.payer.payer_id:
+            continue  # the same visit billed to the next payer (coordination of benefits)
         other_npi = other.rendering.npi if other.rendering else other.billing.npi
         if other_npi != npi:
             continue

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from clinicflow.claims.model import Claim, PostalAddress
+from clinicflow.claims.model import Adjustment, Claim, ClaimLine, OtherPayer, PostalAddress
 from clinicflow.claims.submission.model import (
     AckFile,
     ClaimAck,
@@ -41,6 +41,59 @@ def _gender(sex: str) -> str | None:
     return sex if sex in {"F", "M", "U"} else None
 
 
+def _adjustments(items: Sequence[Adjustment]) -> list[x12.Adjustment]:
+    return [
+        x12.Adjustment(group=a.group, reason=a.reason, amount=a.amount, quantity=a.quantity)
+        for a in items
+    ]
+
+
+def _other_subscriber(other: OtherPayer) -> x12.OtherSubscriber:
+    """Loop 2320/2330A/2330B of a payer billed before this claim's payer."""
+    sub, adj = other.subscriber, other.adjudication
+    per_line = bool(adj and adj.lines)
+    return x12.OtherSubscriber(
+        payer_responsibility=sub.payer_responsibility,
+        relationship=sub.relationship,
+        group_number=sub.group_number or None,
+        claim_filing_indicator=sub.claim_filing_indicator,
+        adjustments=_adjustments(adj.adjustments) if adj else [],
+        paid_amount=adj.paid if adj else None,
+        remaining_patient_liability=adj.patient_responsibility if adj else None,
+        benefits_assigned="Y",
+        release_of_information="Y",
+        last_name=sub.person.last_name[:60],
+        first_name=sub.person.first_name[:35] or None,
+        member_id=sub.member_id,
+        address=_address(sub.person.address),
+        payer_name=(other.payer.name or other.payer.payer_id)[:60],
+        payer_id=other.payer.payer_id,
+        adjudication_date=adj.adjudicated_on if adj and not per_line else None,
+        payer_claim_number=(adj.payer_claim_number or None) if adj else None,
+    )
+
+
+def _line_adjudications(claim: Claim, index: int, line: ClaimLine) -> list[x12.LineAdjudication]:
+    """Loop 2430: each earlier payer's decision on this line, when it decided per line."""
+    out: list[x12.LineAdjudication] = []
+    for other in claim.other_payers:
+        decision = other.adjudication.line(index) if other.adjudication else None
+        if other.adjudication is None or decision is None:
+            continue
+        out.append(
+            x12.LineAdjudication(
+                payer_id=other.payer.payer_id,
+                paid=decision.paid,
+                procedure_code=line.procedure,
+                modifiers=list(line.modifiers[:4]),
+                paid_units=line.units if decision.paid_units is None else decision.paid_units,
+                adjustments=_adjustments(decision.adjustments),
+                adjudication_date=other.adjudication.adjudicated_on,
+            )
+        )
+    return out
+
+
 def to_x12_claim(claim: Claim, payer_routing_id: str) -> x12.Claim:
     """The 837P model of a domain claim (loop 2300 with its parties)."""
     sub = claim.subscriber
@@ -68,8 +121,9 @@ def to_x12_claim(claim: Claim, payer_routing_id: str) -> x12.Claim:
             )
             if line.ndc and line.ndc_quantity
             else None,
+            adjudications=_line_adjudications(claim, i, line),
         )
-        for line in claim.lines
+        for i, line in enumerate(claim.lines)
     ]
     referring = claim.referring
     return x12.Claim(
@@ -107,6 +161,7 @@ def to_x12_claim(claim: Claim, payer_routing_id: str) -> x12.Claim:
         )
         if facility
         else None,
+        other_subscribers=[_other_subscriber(o) for o in claim.other_payers],
         lines=lines,
         billing_provider=x12.BillingProvider(
             npi=billing.npi,

@@ -3,9 +3,10 @@
 collect -> process (a Map over chunks) -> send (loops while `more`) -> summarise -> notify.
 
 - **collect** lists the work: signed encounters (to bill), draft and ready claims (to scrub
-  and queue). It writes the work in chunks of `BILLING_CHUNK_SIZE` (100) to DynamoDB and
-  returns only chunk numbers, so the execution's payloads stay small and its history grows
-  by a handful of events per chunk (20,000 encounters: 200 chunks, ~1,500 events).
+  and queue). It writes the work in chunks of `BILLING_CHUNK_SIZE` (100; larger past
+  `MAX_CHUNKS` chunks) to DynamoDB and returns only chunk numbers, so the execution's
+  payloads stay small and its history grows by a handful of events per chunk (20,000
+  encounters: 200 chunks, ~1,500 events).
 - **process** bills one chunk: claim from each encounter, scrub, queue the clean ones (with a
   delayed SQS message: the queue's batcher is the safety net if the cycle stops), block the
   others with the scrubber's reasons. Re-running a chunk (Retry) is harmless: a billed
@@ -38,6 +39,10 @@ from clinicflow.platform.errors import ClinicFlowError, ConflictError, Validatio
 logger = logging.getLogger("clinicflow.claims.cycle")
 ACTOR = "clinicflow-billing-cycle"
 SAFETY_NET_DELAY = 300  # seconds before the batcher looks at claims the cycle queued
+# At most this many chunks per execution: the Map's item list stays far below the 256 KB
+# payload limit (~70 bytes an item) and the history below the 25,000-event cap (~7 events a
+# chunk); a larger practice gets larger chunks instead of more of them.
+MAX_CHUNKS = 1000
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 
 
@@ -69,7 +74,7 @@ def collect(event: dict[str, Any], ports: Ports) -> dict[str, Any]:
     work = [f"E:{e}" for e in store.signed_encounters(practice_id)]
     for status in (ClaimStatus.DRAFT, ClaimStatus.CORRECTED, ClaimStatus.READY):
         work += [f"C:{c.claim_id}" for c, _ in store.claims_in_state(practice_id, status)]
-    parts = chunks(work, chunk_size())
+    parts = chunks(work, max(chunk_size(), -(-len(work) // MAX_CHUNKS)))
     for n, part in enumerate(parts):
         store.put_chunk(practice_id, cycle_id, n, part)
     return {
@@ -93,6 +98,7 @@ def _facts() -> Any:
         patient_repo=DynamoPatientRepository(),
         coverage_repo=DynamoCoverageRepository(),
         audit=DynamoAuditLog(),
+        memo=True,  # one chunk: the practice's directory is read once, not per encounter
     )
 
 
@@ -122,7 +128,13 @@ def process(event: dict[str, Any], ports: Ports) -> dict[str, Any]:
     caller = service.system_caller(practice_id, ACTOR)
     facts = _facts()
     tables = DynamoReferenceTables()
-    filing: Callable[[str], int | None] = lambda payer: timely_filing_days(practice_id, payer)  # noqa: E731
+    windows: dict[str, int | None] = {}
+
+    def filing(payer: str) -> int | None:
+        """The payer's timely-filing window, read once per chunk."""
+        if payer not in windows:
+            windows[payer] = timely_filing_days(practice_id, payer)
+        return windows[payer]
 
     def one(entry: str) -> tuple[str, bool, Claim | None, list[str]]:
         """(outcome, created, claim, rule ids or fields) of one work item."""
@@ -174,10 +186,9 @@ def process(event: dict[str, Any], ports: Ports) -> dict[str, Any]:
         f for kind, _, _, found in outcomes if kind == "unbillable" for f in found
     )
     queued = queue_claims(caller, ready, ports=ports, delay_seconds=SAFETY_NET_DELAY)
-    for claim_id, problem in queued.blocked.items():
+    for claim_id in queued.blocked:
         blocked.append(claim_id)
-        rules["enrollment.edi"] += 1
-        del problem
+        rules[queued.blocked_rules.get(claim_id, "enrollment.edi")] += 1
     result = {
         "chunk": n,
         "items": len(work),

@@ -33,8 +33,17 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from clinicflow.audit.model import Action, AuditRecord
-from clinicflow.claims.model import Claim, ClaimStatus, transition
+from clinicflow.claims.model import (
+    EXHAUSTED,
+    Authorization,
+    AuthorizationKind,
+    Claim,
+    ClaimStatus,
+    Frequency,
+    transition,
+)
 from clinicflow.claims.service import AuditLog, ClaimsRepository
+from clinicflow.claims.store import AuthorizationChangedError
 from clinicflow.claims.submission import codec
 from clinicflow.claims.submission.model import (
     MAX_CLAIMS_PER_FILE,
@@ -62,6 +71,7 @@ CLAIM = "claim"
 CLAIM_FILE = "claim_file"
 BATCHER = "clinicflow-claim-batcher"
 INGEST = "clinicflow-claim-acks"
+PRIOR_AUTH_RULE = "prior_auth.required"
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 Clock = Callable[[], datetime]
 
@@ -179,6 +189,63 @@ def _enrollment_problem(profile: ClearinghouseProfile | None, payer_id: str) -> 
     return profile.enrollment_problem(payer_id)
 
 
+class AuthorizationExhaustedError(ConflictError):
+    """The prior authorization the claim cites has no visit left (the scrubber's message)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            f"the claim cannot be sent: {EXHAUSTED}",
+            details={"reason": EXHAUSTED, "field": "prior_auth_number"},
+        )
+
+
+def _authorization_for(ports: Ports, claim: Claim) -> Authorization | None:
+    """The prior authorization on file whose visit this claim uses when it is queued: the
+    number the claim cites, with the claim's payer, covering one of its lines. None when the
+    claim already used one, is a void, cites none or none is on file (the scrubber decides
+    whether one is required). Exhausted: the first covering one, so the caller refuses."""
+    if claim.authorization_id or claim.frequency is Frequency.VOID or not claim.prior_auth_number:
+        return None
+    covering = [
+        a
+        for a in ports.claims.authorizations_of(claim.practice_id, claim.patient_id)
+        if a.kind is AuthorizationKind.PRIOR_AUTH
+        and a.number == claim.prior_auth_number
+        and a.payer_id == claim.payer.payer_id
+        and any(a.covers(line.procedure, line.service_date) for line in claim.lines)
+    ]
+    found = [a for a in covering if a.visits_left > 0] or covering
+    return found[0] if found else None
+
+
+def _queue(ports: Ports, caller: Caller, claim: Claim) -> Claim:
+    """ready -> queued at the version read; when the claim cites a prior authorization, one
+    of its visits is used in the same transaction (AuthorizationExhaustedError when none is
+    left; another claim taking a visit meanwhile makes it re-read and retry)."""
+    after = transition(claim, ClaimStatus.QUEUED, at=ports.now(), by=caller.username)
+    audit = _audit(caller, claim)
+    for _ in range(10):
+        auth = _authorization_for(ports, claim)
+        if auth is None:
+            ports.claims.save_claim(after, previous_version=claim.version, audit=audit)
+            return after
+        if auth.visits_left <= 0:
+            raise AuthorizationExhaustedError
+        using = replace(after, authorization_id=auth.authorization_id)
+        try:
+            ports.claims.save_claim_with_authorization(
+                using,
+                previous_version=claim.version,
+                auth=auth.used_once(caller.username, ports.now()),
+                auth_version=auth.version,
+                audit=audit,
+            )
+        except AuthorizationChangedError:
+            continue
+        return using
+    raise ConflictError("the authorization is busy; retry")
+
+
 def submit_claim(
     caller: Caller,
     claim_id: str,
@@ -201,12 +268,16 @@ def submit_claim(
         )
     if claim.status is ClaimStatus.QUEUED:
         return claim
-    after = transition(claim, ClaimStatus.QUEUED, at=ports.now(), by=caller.username)
+    transition(claim, ClaimStatus.QUEUED, at=ports.now(), by=caller.username)  # legal?
     problem = _enrollment_problem(ports.store.get_profile(caller.practice_id), claim.payer.payer_id)
     if problem:
         block_claim(ports, claim, [problem], ["enrollment.edi"])
         raise ConflictError(f"the claim cannot be sent: {problem}", details={"reason": problem})
-    ports.claims.save_claim(after, previous_version=claim.version, audit=_audit(caller, claim))
+    try:
+        after = _queue(ports, caller, claim)
+    except AuthorizationExhaustedError:
+        block_claim(ports, claim, [EXHAUSTED], [PRIOR_AUTH_RULE])
+        raise
     ports.store.clear_block(caller.practice_id, claim_id)
     ports.queue.send([_message(after)], delay_seconds=delay_seconds)
     return after
@@ -218,36 +289,49 @@ class QueueOutcome:
 
     queued: list[str] = field(default_factory=list)
     blocked: dict[str, str] = field(default_factory=dict)
+    blocked_rules: dict[str, str] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
 
 
 def queue_claims(
     caller: Caller, claims: Iterable[Claim], *, ports: Ports, delay_seconds: int = 0
 ) -> QueueOutcome:
-    """Queue many ready claims (the billing cycle): one conditional write each, then the
-    messages in batches. A claim that changed meanwhile is skipped, never queued twice."""
+    """Queue many ready claims (the billing cycle): one conditional write each (`workers` at a
+    time), then the messages in batches. A claim that changed meanwhile is skipped, never
+    queued twice; one whose payer is not enrolled, or whose prior authorization has no visit
+    left, is blocked with the reason."""
     profile = ports.store.get_profile(caller.practice_id)
-    out = QueueOutcome()
-    messages: list[dict[str, Any]] = []
-    for claim in claims:
+
+    def one(claim: Claim) -> tuple[str, Claim, str, str]:
+        """(outcome, claim after, rule id, reason) of one claim."""
         problem = _enrollment_problem(profile, claim.payer.payer_id)
         if problem:
             block_claim(ports, claim, [problem], ["enrollment.edi"])
-            out.blocked[claim.claim_id] = problem
-            continue
-        after = transition(claim, ClaimStatus.QUEUED, at=ports.now(), by=caller.username)
+            return "blocked", claim, "enrollment.edi", problem
         try:
-            ports.claims.save_claim(
-                after, previous_version=claim.version, audit=_audit(caller, claim)
-            )
+            return "queued", _queue(ports, caller, claim), "", ""
+        except AuthorizationExhaustedError:
+            block_claim(ports, claim, [EXHAUSTED], [PRIOR_AUTH_RULE])
+            return "blocked", claim, PRIOR_AUTH_RULE, EXHAUSTED
         except ConflictError:
+            return "skipped", claim, "", ""
+
+    with ThreadPoolExecutor(max_workers=max(1, ports.workers)) as pool:
+        results = list(pool.map(one, claims))
+    out = QueueOutcome()
+    for outcome, claim, rule_id, reason in results:
+        if outcome == "blocked":
+            out.blocked[claim.claim_id] = reason
+            out.blocked_rules[claim.claim_id] = rule_id
+        elif outcome == "skipped":
             out.skipped.append(claim.claim_id)
-            continue
-        ports.store.clear_block(caller.practice_id, claim.claim_id)
-        out.queued.append(claim.claim_id)
-        messages.append(_message(after))
-    if messages:
-        ports.queue.send(messages, delay_seconds=delay_seconds)
+        else:
+            out.queued.append(claim.claim_id)
+    if out.queued:
+        ports.store.clear_blocks(caller.practice_id, out.queued)
+        ports.queue.send(
+            [_message(c) for o, c, _, _ in results if o == "queued"], delay_seconds=delay_seconds
+        )
     return out
 
 

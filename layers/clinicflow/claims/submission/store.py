@@ -370,6 +370,14 @@ class DynamoSubmissionStore:
         """Forget a block (the claim was queued)."""
         SubmissionItem(pk=tenant_key(practice_id, "CLAIM_BLOCKED"), sk=claim_id).delete()
 
+    def clear_blocks(self, practice_id: str, claim_ids: list[str]) -> None:
+        """Forget the blocks of many claims (BatchWriteItem, 25 deletes a call)."""
+        with SubmissionItem.batch_write() as batch:
+            for claim_id in claim_ids:
+                batch.delete(
+                    SubmissionItem(pk=tenant_key(practice_id, "CLAIM_BLOCKED"), sk=claim_id)
+                )
+
     def blocks(self, practice_id: str) -> list[Block]:
         """Every blocked claim of the practice."""
         items = SubmissionItem.query(tenant_key(practice_id, "CLAIM_BLOCKED"))

@@ -1,6 +1,8 @@
 """837P professional claims (005010X222A1): typed batch model, builder and parser."""
 
 from clinicflow.x12.claims.build837p import build_837p, claim_body
+from clinicflow.x12.claims.cob import Adjustment, LineAdjudication, OtherSubscriber
+from clinicflow.x12.claims.fields import PostalAddress
 from clinicflow.x12.claims.model import (
     BillingProvider,
     Claim,
@@ -10,7 +12,6 @@ from clinicflow.x12.claims.model import (
     Drug,
     Patient,
     Payer,
-    PostalAddress,
     ProfessionalClaimDocument,
     Receiver,
     ServiceFacility,
@@ -22,12 +23,15 @@ from clinicflow.x12.claims.model import (
 from clinicflow.x12.claims.parse837p import parse_837p, parse_837p_set
 
 __all__ = [
+    "Adjustment",
     "BillingProvider",
     "Claim",
     "ClaimBatch",
     "ClaimProvider",
     "ContactInfo",
     "Drug",
+    "LineAdjudication",
+    "OtherSubscriber",
     "Patient",
     "Payer",
     "PostalAddress",

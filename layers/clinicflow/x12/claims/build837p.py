@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
+from clinicflow.x12.claims.cob import Adjustment, LineAdjudication, OtherSubscriber, cas_groups
+from clinicflow.x12.claims.fields import PostalAddress
 from clinicflow.x12.claims.model import (
     BillingProvider,
     Claim,
@@ -13,7 +15,6 @@ from clinicflow.x12.claims.model import (
     ClaimProvider,
     ContactInfo,
     Patient,
-    PostalAddress,
     ServiceLine,
     Subscriber,
 )
@@ -171,6 +172,81 @@ def _provider(code: str, prov: ClaimProvider | None) -> list[SegmentData]:
     return out
 
 
+def _cas(adjustments: list[Adjustment]) -> list[SegmentData]:
+    out: list[SegmentData] = []
+    for group in cas_groups(adjustments):
+        triplets: list[str | None] = []
+        for adj in group:
+            quantity = amount(adj.quantity) if adj.quantity is not None else None
+            triplets += [adj.reason, amount(adj.amount), quantity]
+        while triplets and triplets[-1] is None:
+            triplets.pop()
+        out.append(("CAS", group[0].group, *triplets))
+    return out
+
+
+def _other_subscriber(other: OtherSubscriber) -> list[SegmentData]:
+    """2320 with its 2330A (other insured) and 2330B (other payer)."""
+    out: list[SegmentData] = [
+        (
+            "SBR",
+            other.payer_responsibility,
+            other.relationship,
+            other.group_number,
+            other.group_name,
+            None,
+            None,
+            None,
+            None,
+            other.claim_filing_indicator,
+        ),
+        *_cas(other.adjustments),
+    ]
+    if other.paid_amount is not None:
+        out.append(("AMT", "D", amount(other.paid_amount)))
+    if other.remaining_patient_liability is not None:
+        out.append(("AMT", "EAF", amount(other.remaining_patient_liability)))
+    out.append(
+        ("OI", None, None, other.benefits_assigned, None, None, other.release_of_information)
+    )
+    out.append(
+        (
+            "NM1",
+            "IL",
+            "1",
+            other.last_name,
+            other.first_name,
+            other.middle_name,
+            None,
+            other.suffix,
+            "MI",
+            other.member_id,
+        )
+    )
+    out += _address(other.address)
+    out.append(("NM1", "PR", "2", other.payer_name, None, None, None, None, "PI", other.payer_id))
+    out += _address(other.payer_address)
+    if other.adjudication_date is not None:
+        out.append(("DTP", "573", "D8", d8(other.adjudication_date)))
+    if other.payer_claim_number:
+        out.append(("REF", "F8", other.payer_claim_number))
+    return out
+
+
+def _line_adjudication(adj: LineAdjudication) -> list[SegmentData]:
+    """2430: SVD, CAS, DTP*573, AMT*EAF."""
+    proc = Composite("HC", adj.procedure_code, *adj.modifiers)
+    bundled = str(adj.bundled_line) if adj.bundled_line is not None else None
+    out: list[SegmentData] = [
+        ("SVD", adj.payer_id, amount(adj.paid), proc, None, amount(adj.paid_units), bundled),
+        *_cas(adj.adjustments),
+        ("DTP", "573", "D8", d8(adj.adjudication_date)),
+    ]
+    if adj.remaining_patient_liability is not None:
+        out.append(("AMT", "EAF", amount(adj.remaining_patient_liability)))
+    return out
+
+
 def _line(number: int, line: ServiceLine) -> list[SegmentData]:
     proc = Composite(
         "HC",
@@ -208,6 +284,8 @@ def _line(number: int, line: ServiceLine) -> list[SegmentData]:
         drug = line.drug
         out.append(("LIN", None, "N4", drug.ndc))
         out.append(("CTP", None, None, None, amount(drug.quantity), Composite(drug.unit)))
+    for adjudication in line.adjudications:
+        out += _line_adjudication(adjudication)
     return out
 
 
@@ -255,6 +333,8 @@ def _claim(claim: Claim) -> list[SegmentData]:
         npi = fac.npi
         out.append(("NM1", "77", "2", fac.name, None, None, None, None, "XX" if npi else None, npi))
         out += _address(fac.address)
+    for payer in claim.other_subscribers:
+        out += _other_subscriber(payer)
     for number, line in enumerate(claim.lines, 1):
         out += _line(number, line)
     return out

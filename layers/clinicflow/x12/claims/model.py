@@ -10,39 +10,32 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
+from clinicflow.x12.claims.cob import LineAdjudication, OtherSubscriber
+from clinicflow.x12.claims.fields import (
+    Code2,
+    DiagnosisCode,
+    First35,
+    Gender,
+    Id80,
+    Middle25,
+    Modifier,
+    Money,
+    Name60,
+    Npi,
+    PlaceOfService,
+    PostalAddress,
+    ProcedureCode,
+    Quantity,
+    Ref50,
+    Responsibility,
+    Suffix10,
+    Taxonomy,
+)
 from clinicflow.x12.model import X12Model
-
-Name60 = Annotated[str, StringConstraints(min_length=1, max_length=60)]
-First35 = Annotated[str, StringConstraints(min_length=1, max_length=35)]
-Middle25 = Annotated[str, StringConstraints(min_length=1, max_length=25)]
-Suffix10 = Annotated[str, StringConstraints(min_length=1, max_length=10)]
-Id80 = Annotated[str, StringConstraints(min_length=1, max_length=80)]
-Ref50 = Annotated[str, StringConstraints(min_length=1, max_length=50)]
-Npi = Annotated[str, StringConstraints(pattern=r"^\d{10}$")]
-Taxonomy = Annotated[str, StringConstraints(pattern=r"^[0-9A-Z]{10}$")]
-PlaceOfService = Annotated[str, StringConstraints(pattern=r"^\d{2}$")]
-Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
-Quantity = Annotated[Decimal, Field(gt=0, max_digits=15, decimal_places=3)]
-DiagnosisCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{3,7}$")]
-Gender = Literal["F", "M", "U"]
-
-
-class PostalAddress(X12Model):
-    """N3/N4: street lines, city, state, ZIP (digits only, 5 or 9 for US addresses)."""
-
-    line1: Annotated[str, StringConstraints(min_length=1, max_length=55)]
-    line2: Annotated[str, StringConstraints(min_length=1, max_length=55)] | None = None
-    city: Annotated[str, StringConstraints(min_length=1, max_length=30)]
-    state: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{2}$")] | None = None
-    postal_code: Annotated[str, StringConstraints(pattern=r"^[0-9A-Z]{3,15}$")] | None = None
-    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,3}$")] | None = Field(
-        None, description="N404, only for addresses outside the US"
-    )
 
 
 class ContactInfo(X12Model):
@@ -115,12 +108,12 @@ class Subscriber(X12Model):
     address: PostalAddress | None = None
     birth_date: date | None = None
     gender: Gender | None = None
-    payer_responsibility: Annotated[str, StringConstraints(pattern=r"^[A-HPSTU]$")] = Field(
+    payer_responsibility: Responsibility = Field(
         "P", description="SBR01: P primary, S secondary, T tertiary, ..."
     )
     group_number: Ref50 | None = Field(None, description="SBR03")
     group_name: Name60 | None = Field(None, description="SBR04")
-    claim_filing_indicator: Annotated[str, StringConstraints(pattern=r"^[0-9A-Z]{2}$")] = Field(
+    claim_filing_indicator: Code2 = Field(
         "CI", description="SBR09: CI commercial, MB Medicare B, MC Medicaid, BL, HM, ..."
     )
 
@@ -128,7 +121,7 @@ class Subscriber(X12Model):
 class Patient(X12Model):
     """2000C/2010CA: the patient when they are not the subscriber."""
 
-    relationship: Annotated[str, StringConstraints(pattern=r"^[0-9A-Z]{2}$")] = Field(
+    relationship: Code2 = Field(
         description="PAT01: 01 spouse, 19 child, 20 employee, 21 unknown, 53 partner, G8 other"
     )
     last_name: Name60
@@ -178,10 +171,8 @@ class Drug(X12Model):
 class ServiceLine(X12Model):
     """2400: one procedure line (LX, SV1, DTP*472, REF, 2410)."""
 
-    procedure_code: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{5}$")]
-    modifiers: list[Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{2}$")]] = Field(
-        default_factory=list, max_length=4
-    )
+    procedure_code: ProcedureCode
+    modifiers: list[Modifier] = Field(default_factory=list, max_length=4)
     description: Annotated[str, StringConstraints(min_length=1, max_length=80)] | None = Field(
         None, description="SV101-7 (required for unlisted codes)"
     )
@@ -198,6 +189,9 @@ class ServiceLine(X12Model):
     prior_authorization: Ref50 | None = Field(None, description="REF*G1 (line level)")
     control_number: Ref50 | None = Field(None, description="REF*6R line item control number")
     drug: Drug | None = None
+    adjudications: list[LineAdjudication] = Field(
+        default_factory=list, max_length=15, description="2430: other payers' line decisions"
+    )
 
     @model_validator(mode="after")
     def _range(self) -> ServiceLine:
@@ -241,6 +235,11 @@ class Claim(X12Model):
     referring_provider: ClaimProvider | None = None
     rendering_provider: ClaimProvider | None = None
     service_facility: ServiceFacility | None = None
+    other_subscribers: list[OtherSubscriber] = Field(
+        default_factory=list,
+        max_length=10,
+        description="2320/2330A/2330B: the claim's other payers (coordination of benefits)",
+    )
     lines: list[ServiceLine] = Field(min_length=1, max_length=50)
     billing_provider: BillingProvider
     subscriber: Subscriber
@@ -299,5 +298,6 @@ class ProfessionalClaimDocument(X12Model):
     not_modeled: list[str] = Field(
         default_factory=list,
         description="Loops and segments present in the file that the typed model does not "
-        "carry (e.g. '2320' other subscriber, '2300/NTE'), first occurrence order",
+        "carry (e.g. '2330C' other payer referring provider, '2300/NTE'), first occurrence "
+        "order",
     )

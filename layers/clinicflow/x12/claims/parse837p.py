@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from clinicflow.x12 import elements as el
+from clinicflow.x12.claims.fields import PostalAddress
 from clinicflow.x12.claims.model import (
     BillingProvider,
     Claim,
@@ -14,7 +15,6 @@ from clinicflow.x12.claims.model import (
     Drug,
     Patient,
     Payer,
-    PostalAddress,
     ProfessionalClaimDocument,
     Receiver,
     ServiceFacility,
@@ -22,6 +22,7 @@ from clinicflow.x12.claims.model import (
     Submitter,
     Subscriber,
 )
+from clinicflow.x12.claims.parse_cob import line_adjudication, other_subscriber
 from clinicflow.x12.claims.specs import SPEC_837P
 from clinicflow.x12.loops import Loop, build_loops
 from clinicflow.x12.reader import TransactionSet, read
@@ -257,6 +258,7 @@ class _Reader:
             prior_authorization=g1.get(2) if g1 else None,
             control_number=r6.get(2) if r6 else None,
             drug=drug,
+            adjudications=[line_adjudication(self, a) for a in loop.loops("2430")],
         )
 
     def claim(
@@ -304,6 +306,7 @@ class _Reader:
             referring_provider=self.provider(self.child(loop, "2310A", "DN")),
             rendering_provider=self.provider(self.child(loop, "2310B", "82")),
             service_facility=self.facility(self.child(loop, "2310C", "77")),
+            other_subscribers=[other_subscriber(self, o) for o in loop.loops("2320")],
             lines=[self.line(c) for c in loop.loops("2400")],
             billing_provider=prov,
             subscriber=sub,
