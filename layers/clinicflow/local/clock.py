@@ -73,7 +73,9 @@ class ScheduleFirer:
         """Fire every schedule due since the last check; returns how many fired."""
         with self._lock:
             now = self.clock.now()
-            after = self._checked or now
+            # The first check covers everything since the firer started: a clock moved
+            # before the ticker's first tick must not skip what became due.
+            after = self._checked or self.started
             listed = [(group, s) for group in self._groups() for s in self._schedules(group)]
             seen = {(group, s["Name"]) for group, s in listed}
             for gone in set(self._definitions) - seen:
