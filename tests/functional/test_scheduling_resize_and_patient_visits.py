@@ -182,3 +182,13 @@ def test_a_patients_appointments_are_tenant_scoped_and_checked(invoke: Any, clin
     forged = _visits(invoke, clinic.patients[1], when="all", limit="1")
     assert forged.status == 200
     assert _visits(invoke, pat, when="soon").status == 422
+
+
+def test_a_conflict_on_a_past_day_is_a_409_without_suggestions(invoke: Any, clinic: Clinic) -> None:
+    """Correcting yesterday's calendar: a clash is refused as such (no free time lies in the
+    past to suggest), never a server error."""
+    _book(invoke, clinic, "2026-06-02T09:00:00")
+    later = _book(invoke, clinic, "2026-06-02T10:00:00", patient=1).body
+    res = _move(invoke, later["appointment_id"], start="2026-06-02T09:00:00", version=1)
+    assert res.status == 409, res.body
+    assert "That time can't be booked" in res.body["message"]

@@ -23,9 +23,10 @@ async function waitlistView(main) {
     return;
   }
   const canAct = hasRole(...BOOKERS);
-  const offers = h("section", { class: "card", "aria-labelledby": "offers-h" });
-  const waiting = h("section", { class: "card", "aria-labelledby": "waiting-h" });
-  const adding = canAct ? h("section", { class: "card", "aria-labelledby": "add-wait-h" }) : null;
+  // Each section carries its heading from the start (loaders replace it with the content).
+  const offers = h("section", { class: "card", "aria-labelledby": "offers-h" }, h("h2", { id: "offers-h" }, "Open offers"));
+  const waiting = h("section", { class: "card", "aria-labelledby": "waiting-h" }, h("h2", { id: "waiting-h" }, "Waiting"));
+  const adding = canAct ? h("section", { class: "card", "aria-labelledby": "add-wait-h" }, h("h2", { id: "add-wait-h" }, "Add a patient to the waitlist")) : null;
   const ctx = { data, canAct, offers, waiting, reload: null };
   ctx.reload = async () => { await Promise.all([loadOffers(ctx), loadWaiting(ctx)]); };
   replace(main, h("div", { class: "page-head" }, h("h1", {}, "Waitlist"),

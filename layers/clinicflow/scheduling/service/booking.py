@@ -149,6 +149,8 @@ def _nearest_free(
     for before, after in ((0, 0), (1, 1), (3, 7)):
         first = max(local_day - timedelta(days=before), today)
         last = local_day + timedelta(days=after)
+        if first > last:  # the window is wholly in the past: nothing there is free
+            continue
         found = slots_for(
             ports,
             caller.practice_id,
