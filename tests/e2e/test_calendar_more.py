@@ -6,7 +6,7 @@ and booking and moving in room columns."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,8 +25,9 @@ def calendar(login: Any) -> Calendar:
     return make_calendar(login("sunrise-admin"))
 
 
-def today() -> date:
-    return datetime.now(ZoneInfo("America/Denver")).date()
+def today(portal: Portal) -> date:
+    """The clinic's date by the stack's clock (the browser's clock agrees with it)."""
+    return portal.now().astimezone(ZoneInfo("America/Denver")).date()
 
 
 def book(desk: Any, cal: Calendar, patient: int, provider: int, start: str) -> dict[str, Any]:
@@ -67,7 +68,7 @@ def test_resize_by_the_bottom_edge_and_by_the_card(
     avery = cal.provider_names[0]
     name = f"Juniper Calendar{cal.tag}"
     desk = login("sunrise-frontdesk")
-    day = today().isoformat()
+    day = today(portal).isoformat()
     book(desk, cal, 0, 0, f"{day}T11:00:00")
     book(desk, cal, 1, 0, f"{day}T12:00:00")  # Rowan right after, with the same provider
 
@@ -123,8 +124,8 @@ def test_patient_page_lists_upcoming_and_past_appointments(
     blair = cal.provider_names[1]
     rowan = cal.patients[1]
     desk = login("sunrise-frontdesk")
-    tomorrow = (today() + timedelta(days=1)).isoformat()
-    yesterday = (today() - timedelta(days=1)).isoformat()
+    tomorrow = (today(portal) + timedelta(days=1)).isoformat()
+    yesterday = (today(portal) - timedelta(days=1)).isoformat()
     book(desk, cal, 1, 1, f"{tomorrow}T10:00:00")
     book(desk, cal, 1, 1, f"{yesterday}T09:00:00")
 
@@ -159,7 +160,7 @@ def test_waitlist_add_accept_an_offer_and_a_late_acceptance(
     avery = cal.provider_names[0]
     juniper, rowan = cal.patients
     desk = login("sunrise-frontdesk")
-    tomorrow = (today() + timedelta(days=1)).isoformat()
+    tomorrow = (today(portal) + timedelta(days=1)).isoformat()
     first = book(desk, cal, 0, 0, f"{tomorrow}T15:00:00")
 
     portal.sign_in("sunrise-frontdesk")
@@ -204,7 +205,7 @@ def test_waitlist_add_accept_an_offer_and_a_late_acceptance(
             "type_id": cal.type_id,
             "location_id": cal.location_id,
             "provider_ids": [cal.provider_ids[0]],
-            "earliest": today().isoformat(),
+            "earliest": today(portal).isoformat(),
             "latest": tomorrow,
         },
     )
