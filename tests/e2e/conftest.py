@@ -10,7 +10,7 @@ import re
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -119,10 +119,6 @@ def portal_factory(
         context.set_default_timeout(15_000)
         contexts.append(context)
         page = context.new_page()
-        if stack.clock.offset > timedelta(minutes=1):
-            # Integration tests ran first and moved the stack's clock on (it never goes back):
-            # the browser's clock starts at the stack's time so both agree on "today".
-            page.clock.install(time=stack.clock.now())
         portal = Portal(page, stack.api_url, f"{test_name}-{len(portals) + 1}", stack.clock.now)
 
         def console(msg: Any) -> None:

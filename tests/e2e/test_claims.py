@@ -28,7 +28,7 @@ def _ok(response: Any, *statuses: int) -> Any:
     return response.body
 
 
-def _visit(login: Any, cal: Calendar, now: datetime) -> dict[str, str]:
+def _visit(login: Any, cal: Calendar) -> dict[str, str]:
     """A covered synthetic patient seen today at 8:00 in the calendar's clinic; fees on file."""
     desk = login("sunrise-frontdesk")
     patient = _ok(
@@ -64,7 +64,7 @@ def _visit(login: Any, cal: Calendar, now: datetime) -> dict[str, str]:
             },
         )
     )
-    today = now.astimezone(ZoneInfo("America/Denver")).date().isoformat()
+    today = datetime.now(ZoneInfo("America/Denver")).date().isoformat()
     _ok(
         desk.call(
             "POST",
@@ -103,7 +103,7 @@ def test_superbill_scrub_fix_submit_and_accept(
     portal_factory: Any, login: Any, stack: LocalStack
 ) -> None:
     cal = make_calendar(login("sunrise-admin"))
-    visit = _visit(login, cal, stack.clock.now())
+    visit = _visit(login, cal)
     biller: Portal = portal_factory()
     page = biller.page
 

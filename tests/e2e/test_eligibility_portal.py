@@ -123,7 +123,7 @@ def test_nightly_flag_on_the_calendar_and_the_appointment_card(portal: Portal, l
     found = desk.call("POST", "/patients/search", {"last_name": "Sandbox", "first_name": "Iris"})
     assert found.status == 200, found.body
     iris = found.body["items"][0]
-    today = portal.now().astimezone(ZoneInfo("America/Denver")).date()
+    today = datetime.now(ZoneInfo("America/Denver")).date()
     booked = desk.call(
         "POST",
         "/appointments",
