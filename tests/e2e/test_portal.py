@@ -317,11 +317,12 @@ def current_code(secret: str) -> str:
 
 
 def test_first_sign_in_sets_a_password_and_enrols_an_authenticator(
-    portal: Portal, stack: Any
+    portal: Portal, portal_factory: Any, stack: Any
 ) -> None:
     """With MFA required (as the deployed pool has it), a new staff member chooses a password,
-    enrols an authenticator app from the setup key (a wrong code is refused) and is signed in.
-    Cognito (the emulator, checking TOTP codes) answers every step; nothing is faked."""
+    enrols an authenticator app from the setup key (a wrong code is refused) and is signed in;
+    on another device the sign-in asks for a code. Cognito (the emulator, checking TOTP codes)
+    answers every step; nothing is faked."""
     cognito = stack.client("cognito-idp")
     pool = stack.user_pool_id
     username = "sunrise-mfa-" + "".join(secrets.choice(string.ascii_lowercase) for _ in range(5))
@@ -363,6 +364,22 @@ def test_first_sign_in_sets_a_password_and_enrols_an_authenticator(
         page.get_by_label("6-digit code").fill(current_code(secret))
         page.get_by_role("button", name="Verify and sign in").click()
         page.get_by_role("button", name="Log out").wait_for()
+
+        # On another device, signing in asks for a code from the app.
+        other = portal_factory()
+        other.open()
+        other.page.get_by_label("Username").fill(username)
+        other.page.get_by_label("Password").fill("Brand-New-Pass-2026")
+        other.page.get_by_role("button", name="Sign in").click()
+        other.page.get_by_role("heading", name="Enter your authentication code").wait_for()
+        other.page.get_by_label("6-digit code").fill(wrong)
+        other.page.get_by_role("button", name="Verify").click()
+        expect_text(other, "That code is not right.")
+        other.shot("login-mfa")
+        other.audit("login-mfa")
+        other.page.get_by_label("6-digit code").fill(current_code(secret))
+        other.page.get_by_role("button", name="Verify").click()
+        other.page.get_by_role("button", name="Log out").wait_for()
 
         user = cognito.admin_get_user(UserPoolId=pool, Username=username)
         assert user["UserStatus"] == "CONFIRMED"
