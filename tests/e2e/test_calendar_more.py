@@ -175,6 +175,8 @@ def test_waitlist_add_accept_an_offer_and_a_late_acceptance(
     form.get_by_label("Location").select_option(label=cal.location_name)
     form.get_by_label(re.compile("^Appointment type")).select_option(label=cal.type_name)
     form.get_by_label("Provider").select_option(label=avery)
+    form.get_by_label("Earliest date").fill(today(portal).isoformat())  # the stack's days
+    form.get_by_label("Latest date").fill(tomorrow)
     portal.audit("waitlist-add")
     form.get_by_role("button", name="Add to the waitlist").click()
     form.get_by_text(f"Rowan Calendar{cal.tag} is on the waitlist.").wait_for()
