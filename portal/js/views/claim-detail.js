@@ -38,7 +38,8 @@ export async function claimView(main, { params }) {
   const when = (iso) => formatDateTime(iso, zone);
   const status = h("div", { class: "form-status" });
   const body = h("div");
-  const files = h("section", { class: "card", "aria-labelledby": "files-h" });
+  // Sections carry their heading from the start; loaders replace it with the content.
+  const files = h("section", { class: "card", "aria-labelledby": "files-h" }, h("h2", { id: "files-h" }, "837P files"));
   const live = h("p", { class: "claim-status", role: "status" });
   replace(main, h("h1", {}, `Claim ${claim.claim_id}`), live, status, body, files);
   focusHeading(main);
@@ -96,7 +97,7 @@ export async function claimView(main, { params }) {
     const rejected = c.status === "rejected" && last?.reason
       ? messageBox("error", h("p", {}, h("strong", {}, "The payer's reason: "), last.reason), h("p", {}, "Correct the claim, scrub it and submit it again (as an original)."))
       : null;
-    replace(body, rejected, actions, findings, content, timeline);
+    replace(body, rejected, actions, scrub ? findings : null, content, timeline);
     if (scrub) {
       const overridable = (f) => (billing && f.overridable && !f.override_reason && ["draft", "ready"].includes(c.status)
         ? h("button", { type: "button", class: "secondary small", onclick: () => overridePanel(f) }, "Override…") : null);

@@ -28,9 +28,10 @@ function failure(err, what) {
 
 async function claimsHome(main) {
   setTitle("Claims");
-  const toSign = h("section", { class: "card", "aria-labelledby": "sb-sign" });
-  const toBill = h("section", { class: "card", "aria-labelledby": "sb-bill" });
-  const queue = h("section", { class: "card", "aria-labelledby": "wq-h" });
+  // Sections carry their heading from the start; loaders replace it with the content.
+  const toSign = h("section", { class: "card", "aria-labelledby": "sb-sign" }, h("h2", { id: "sb-sign" }, "Superbills waiting for sign-off"));
+  const toBill = h("section", { class: "card", "aria-labelledby": "sb-bill" }, h("h2", { id: "sb-bill" }, "Signed superbills to bill"));
+  const queue = h("section", { class: "card", "aria-labelledby": "wq-h" }, h("h2", { id: "wq-h" }, "Work queue"));
   replace(main, h("h1", {}, "Claims"),
     h("p", {}, h("a", { class: "button", href: "#/claims/superbills/new" }, "New superbill from an appointment")),
     toSign, hasRole(...BILLERS) ? toBill : null, hasRole(...BILLERS) ? queue : null);
