@@ -13,7 +13,6 @@ job's function or state machine with `{"practice_id": ...}` as input: ids only, 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
@@ -24,6 +23,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from clinicflow.platform.errors import FieldError, ValidationError
+from clinicflow.platform.schedules import ScheduleGroup
 
 logger = logging.getLogger("clinicflow.practice.schedules")
 
@@ -136,7 +136,7 @@ def move_to_zone(
             set_job(practice_id, job, hour, time_zone=time_zone, store=store)
 
 
-class SchedulerStore:
+class SchedulerStore(ScheduleGroup):
     """ScheduleStore on EventBridge Scheduler: one group, one target per job, one role."""
 
     def __init__(
@@ -148,11 +148,8 @@ class SchedulerStore:
         dlq_arn: str = "",
         client: Any = None,
     ) -> None:
-        self._client = client
-        self.group = group
+        super().__init__(group=group, role_arn=role_arn, dlq_arn=dlq_arn, client=client)
         self.targets = targets
-        self.role_arn = role_arn
-        self.dlq_arn = dlq_arn
 
     @classmethod
     def from_environment(cls) -> SchedulerStore | None:
@@ -171,24 +168,7 @@ class SchedulerStore:
             dlq_arn=env.get("NIGHTLY_SCHEDULE_DLQ_ARN", ""),
         )
 
-    @property
-    def client(self) -> Any:
-        """The boto3 scheduler client (created on first use)."""
-        if self._client is None:
-            import boto3
-
-            self._client = boto3.client("scheduler")
-        return self._client
-
     def _definition(self, schedule: NightlySchedule) -> dict[str, Any]:
-        target: dict[str, Any] = {
-            "Arn": self.targets[schedule.job],
-            "RoleArn": self.role_arn,
-            "Input": schedule.input,
-            "RetryPolicy": {"MaximumRetryAttempts": 2, "MaximumEventAgeInSeconds": 3600},
-        }
-        if self.dlq_arn:
-            target["DeadLetterConfig"] = {"Arn": self.dlq_arn}
         return {
             "Name": schedule.name,
             "GroupName": self.group,
@@ -196,21 +176,13 @@ class SchedulerStore:
             "ScheduleExpression": schedule.expression,
             "ScheduleExpressionTimezone": schedule.time_zone,
             "FlexibleTimeWindow": {"Mode": "OFF"},
-            "Target": target,
+            "Target": self.target(self.targets[schedule.job], schedule.input, retries=2),
             "State": "ENABLED",
         }
 
     def put(self, schedule: NightlySchedule) -> None:
         """Update the schedule, or create it when it does not exist yet (idempotent)."""
-        definition = self._definition(schedule)
-        errors = self.client.exceptions
-        try:
-            self.client.update_schedule(**definition)
-        except errors.ResourceNotFoundException:
-            try:
-                self.client.create_schedule(**definition)
-            except errors.ConflictException:  # created meanwhile by a concurrent save
-                self.client.update_schedule(**definition)
+        self.upsert(self._definition(schedule))
 
     def get(self, job: Job, practice_id: str) -> NightlySchedule | None:
         """The schedule as Scheduler holds it."""
@@ -230,8 +202,7 @@ class SchedulerStore:
 
     def delete(self, job: Job, practice_id: str) -> None:
         """Delete the schedule if it exists."""
-        with contextlib.suppress(self.client.exceptions.ResourceNotFoundException):
-            self.client.delete_schedule(Name=schedule_name(job, practice_id), GroupName=self.group)
+        self.delete_named(schedule_name(job, practice_id))
 
 
 def default_store() -> ScheduleStore | None:
