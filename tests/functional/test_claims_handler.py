@@ -138,6 +138,42 @@ def test_scrubber_findings_and_duplicate_override(invoke: Any) -> None:
     assert again.body["status"] == "ready", again.body
 
 
+def test_duplicate_check_finds_a_line_dated_after_its_visit(invoke: Any) -> None:
+    """The check reads one window of the patient's claims by date of service: a line billed
+    on a later day of an earlier superbill is still found."""
+    ids = _setup(invoke)
+    visit = date.today() - timedelta(days=40)
+    follow_up = visit + timedelta(days=20)
+    earlier = _signed_claim(
+        invoke,
+        ids,
+        service_date=visit.isoformat(),
+        lines=[
+            {"procedure": "99213", "units": "1", "pointers": [1]},
+            {"procedure": "93000", "units": "1", "pointers": [2], "charge": "45.50",
+             "service_date": follow_up.isoformat()},
+        ],
+    )  # fmt: skip
+    later = _signed_claim(
+        invoke,
+        ids,
+        service_date=follow_up.isoformat(),
+        lines=[{"procedure": "93000", "units": "1", "pointers": [1], "charge": "45.50"}],
+    )
+    scrub = _i(invoke, "claims", "claims/scrub_claim.json", path={"claim_id": later["claim_id"]})
+    dup = [f for f in scrub.body["findings"] if f["rule_id"] == "duplicate.possible"]
+    assert len(dup) == 1 and dup[0]["field"] == "lines.0", scrub.body["findings"]
+    assert earlier["claim_id"] in dup[0]["message"]
+    too_late = _encounter(
+        ids,
+        lines=[{"procedure": "99213", "units": "1", "pointers": [1],
+                "service_date": (date.today() + timedelta(days=40)).isoformat()}],
+    )  # fmt: skip
+    refused = _i(invoke, "claims", "claims/create_encounter.json", body=too_late)
+    assert refused.status == 422
+    assert [f["field"] for f in refused.body["fields"]] == ["lines.0.service_date"]
+
+
 def test_roles_tenancy_and_bad_input(invoke: Any) -> None:
     ids = _setup(invoke)
     created = _i(invoke, "claims", "claims/create_encounter.json", body=_encounter(ids))

@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.connection import Connection
 from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
@@ -15,6 +14,7 @@ from pynamodb.transactions import TransactWrite
 from clinicflow.audit.model import Action, AuditRecord
 from clinicflow.platform.config import settings
 from clinicflow.platform.dynamo import tenant_key
+from clinicflow.platform.transact import connection
 
 
 class ByResourceIndex(GlobalSecondaryIndex["AuditItem"]):
@@ -98,7 +98,7 @@ def write_records(records: Iterable[AuditRecord]) -> None:
     """
     pending = list(records)
     for start in range(0, len(pending), TRANSACTION_LIMIT):
-        with TransactWrite(connection=Connection(region=settings().region)) as transaction:
+        with TransactWrite(connection=connection()) as transaction:
             for record in pending[start : start + TRANSACTION_LIMIT]:
                 transaction.save(AuditItem.from_record(record), condition=put_condition())
 

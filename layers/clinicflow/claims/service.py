@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Protocol
 
 from clinicflow.audit.model import Action, AuditRecord
 from clinicflow.claims.model import (
     DEFAULT_SCHEDULE,
+    MAX_LINE_SPAN_DAYS,
     Authorization,
     BillingProvider,
     Claim,
@@ -87,7 +88,9 @@ class ClaimsRepository(Protocol):
         self, encounter: Encounter, *, previous_version: int | None, audit: AuditRecord
     ) -> None: ...
     def get_claim(self, practice_id: str, claim_id: str) -> Claim | None: ...
-    def claims_of_patient(self, practice_id: str, patient_id: str) -> list[Claim]: ...
+    def claims_of_patient(
+        self, practice_id: str, patient_id: str, first: date, last: date
+    ) -> list[Claim]: ...
     def add_claim(
         self, claim: Claim, encounter: Encounter, *, encounter_version: int, audit: AuditRecord
     ) -> None: ...
@@ -345,7 +348,13 @@ def scrub_claim(
 ) -> ScrubOutcome:
     """Run the rules; a clean draft becomes ready, a ready claim with blockers goes back."""
     claim = _claim(caller, claim_id, repo)
-    others = [c for c in repo.claims_of_patient(caller.practice_id, claim.patient_id)]
+    dates = [claim.service_date, *(line.service_date for line in claim.lines)]
+    others = repo.claims_of_patient(
+        caller.practice_id,
+        claim.patient_id,
+        min(dates) - timedelta(days=MAX_LINE_SPAN_DAYS),
+        max(dates),
+    )
     auths = [
         a
         for a in repo.authorizations_of(caller.practice_id, claim.patient_id)

@@ -4,7 +4,8 @@ Keys (every one starts with the practice id from the caller's token):
 - encounter:      PK `<p>#ENCOUNTER`, SK `<encounter_id>`
 - claim:          PK `<p>#CLAIM`, SK `<claim_id>` (the CLM01: a put on condition that it
                   does not exist makes it unique in the practice);
-                  GSI1 `<p>#PATIENT_CLAIMS#<patient_id>` / `<claim_id>` (duplicate checks);
+                  GSI1 `<p>#PATIENT_CLAIMS#<patient_id>` / `<service_date>#<claim_id>`
+                  (duplicate checks read one window of dates);
                   GSI2 `<p>#CLAIM_STATE#<status>` / `<payer_id>#<updated_at>#<claim_id>`
                   (batcher and work queues); `file_id`: the 837P file of the submission
 - encounter:      GSI2 `<p>#ENCOUNTER_STATE#<status>` / `<service_date>#<encounter_id>`
@@ -18,6 +19,7 @@ of PHI goes with its audit record in one transaction, conditioned on the version
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TypeVar
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
@@ -125,7 +127,7 @@ def claim_item(c: Claim) -> ClaimsItem:
         version=c.version,
         status=c.status.value,
         gsi1pk=tenant_key(c.practice_id, "PATIENT_CLAIMS", c.patient_id),
-        gsi1sk=c.claim_id,
+        gsi1sk=f"{c.service_date.isoformat()}#{c.claim_id}",
         gsi2pk=tenant_key(c.practice_id, "CLAIM_STATE", c.status.value),
         gsi2sk=f"{c.payer.payer_id}#{c.updated_at.isoformat()}#{c.claim_id}",
     )
@@ -185,10 +187,13 @@ class DynamoClaimsStore:
         """One claim."""
         return _get(tenant_key(practice_id, "CLAIM"), claim_id, Claim)
 
-    def claims_of_patient(self, practice_id: str, patient_id: str) -> list[Claim]:
-        """Every claim of a patient (GSI1)."""
+    def claims_of_patient(
+        self, practice_id: str, patient_id: str, first: date, last: date
+    ) -> list[Claim]:
+        """A patient's claims whose date of service is from `first` to `last` (GSI1)."""
         key = tenant_key(practice_id, "PATIENT_CLAIMS", patient_id)
-        return [serial.loads(Claim, i.body) for i in ClaimsItem.by_patient.query(key)]
+        window = ClaimsItem.gsi1sk.between(first.isoformat(), f"{last.isoformat()}#~")
+        return [serial.loads(Claim, i.body) for i in ClaimsItem.by_patient.query(key, window)]
 
     def claim_id_exists(self, practice_id: str, claim_id: str) -> bool:
         """True when the practice already has a claim with this CLM01."""

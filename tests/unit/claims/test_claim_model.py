@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -146,6 +146,17 @@ def test_encounter_input_is_normalised_and_malformed_fields_named():
     fields = {f.field for f in err.value.errors}
     assert {"diagnoses.0", "lines.0.procedure", "lines.0.units", "lines.0.modifiers.0"} <= fields
     assert {"lines.0.charge", "clia_number"} <= fields
+
+
+def test_line_dates_stay_within_the_visit_span():
+    visit = _input().service_date
+    later = ServiceLine("93000", Decimal("1"), (1,), service_date=visit + timedelta(days=31))
+    assert check_encounter(_input(lines=(later,))).lines[0].service_date == later.service_date
+    for days in (-1, 32):
+        line = replace(later, service_date=visit + timedelta(days=days))
+        with pytest.raises(ValidationError) as err:
+            check_encounter(_input(lines=(line,)))
+        assert [f.field for f in err.value.errors] == ["lines.0.service_date"]
 
 
 def test_encounter_sign_reopen_bill():

@@ -42,6 +42,7 @@ from clinicflow.claims.model.cob import (
     check_adjudication,
 )
 from clinicflow.claims.model.encounter import (
+    MAX_LINE_SPAN_DAYS,
     Accident,
     AccidentKind,
     Encounter,
@@ -58,6 +59,7 @@ __all__ = [
     "EDITABLE",
     "EXHAUSTED",
     "MAX_CLAIM_ID",
+    "MAX_LINE_SPAN_DAYS",
     "NEXT_RESPONSIBILITY",
     "TRANSITIONS",
     "Accident",

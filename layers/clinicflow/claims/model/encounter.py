@@ -22,6 +22,9 @@ MAX_LINES = 50
 MAX_DIAGNOSES_STORED = 25  # the scrubber allows 12 on a claim; entry keeps a few more
 MAX_MODIFIERS_STORED = 8
 MAX_POINTERS_STORED = 8
+# A line's date of service is the visit's or up to this many days later (one superbill, one
+# episode); it bounds the claims a duplicate check reads.
+MAX_LINE_SPAN_DAYS = 31
 _NDC = re.compile(r"^\d{11}$")
 _NDC_UNIT = frozenset({"F2", "GR", "ME", "ML", "UN"})
 _CLIA = re.compile(r"^\d{2}D\d{7}$")
@@ -238,6 +241,13 @@ def check_encounter(data: EncounterInput) -> EncounterInput:
     if len(data.lines) > MAX_LINES:
         problems.add("lines", f"give at most {MAX_LINES}")
     lines = tuple(_line(problems, i, line) for i, line in enumerate(data.lines))
+    for i, line in enumerate(lines):
+        days = (line.service_date - data.service_date).days if line.service_date else 0
+        if not 0 <= days <= MAX_LINE_SPAN_DAYS:
+            problems.add(
+                f"lines.{i}.service_date",
+                f"must be on the visit date or up to {MAX_LINE_SPAN_DAYS} days after it",
+            )
     pos = data.place_of_service.strip()
     if pos and not (len(pos) == 2 and pos.isdigit()):
         problems.add("place_of_service", "must be a 2-digit place-of-service code")

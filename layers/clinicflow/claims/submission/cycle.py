@@ -26,11 +26,14 @@ import secrets
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 from clinicflow.claims import service as claims_service
-from clinicflow.claims.model import Claim, ClaimStatus
+from clinicflow.claims.model import Claim, ClaimStatus, FeeSchedule
+from clinicflow.claims.scrubber import RuleSettings
+from clinicflow.claims.store import DynamoClaimsStore
 from clinicflow.claims.submission import service
 from clinicflow.claims.submission.model import chunks
 from clinicflow.claims.submission.service import Ports, queue_claims, send_queued
@@ -102,6 +105,29 @@ def _facts() -> Any:
     )
 
 
+class ChunkClaimsStore(DynamoClaimsStore):
+    """The claims store for one chunk: the fee schedule and the scrubber's rule settings are
+    read once per chunk, not once per claim (a chunk runs in seconds; a change made meanwhile
+    applies from the next chunk)."""
+
+    def __init__(self) -> None:
+        self._fees: dict[tuple[str, str], FeeSchedule | None] = {}
+        self._rules: dict[str, list[RuleSettings]] = {}
+
+    def get_fee_schedule(self, practice_id: str, schedule_id: str) -> FeeSchedule | None:
+        """One fee schedule, read once."""
+        key = (practice_id, schedule_id)
+        if key not in self._fees:
+            self._fees[key] = super().get_fee_schedule(practice_id, schedule_id)
+        return self._fees[key]
+
+    def rule_settings(self, practice_id: str) -> list[RuleSettings]:
+        """The practice's rule settings, read once."""
+        if practice_id not in self._rules:
+            self._rules[practice_id] = super().rule_settings(practice_id)
+        return self._rules[practice_id]
+
+
 def _claim_of_encounter(
     caller: Any, encounter_id: str, ports: Ports, facts: Any
 ) -> tuple[Claim | None, bool]:
@@ -126,6 +152,7 @@ def process(event: dict[str, Any], ports: Ports) -> dict[str, Any]:
     n = int(event["chunk"])
     work: list[str] = ports.store.chunk(practice_id, cycle_id, n).get("work", [])
     caller = service.system_caller(practice_id, ACTOR)
+    ports = replace(ports, claims=ChunkClaimsStore())
     facts = _facts()
     tables = DynamoReferenceTables()
     windows: dict[str, int | None] = {}
