@@ -156,6 +156,8 @@ def test_superbill_scrub_fix_submit_and_accept(
     assert page.get_by_role("button", name="Submit").count() == 0  # errors block submission
     biller.shot("claim-scrub-error")
     biller.audit("claim-scrub-error")
+    page.reload()  # the claim keeps its findings for whoever opens it next
+    pointer_finding.wait_for()
 
     # Correct it: the finding is shown beside the pointers field; fix, scrub again, submit.
     page.get_by_role("link", name="Correct").click()

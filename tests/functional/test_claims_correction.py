@@ -27,6 +27,11 @@ def test_biller_fixes_scrubber_errors_on_the_claim(invoke: Any) -> None:
     assert ("icd10.billable", "diagnoses.0") in errors
     assert ("pointers.valid", "lines.0.pointers") in errors
     assert found["status"] == "draft"
+    # the findings stay on the claim for whoever opens it next
+    opened = _i(invoke, "claims", "claims/get_claim.json", path={"claim_id": cid}).body
+    assert opened["last_scrub"]["blocked"] is True
+    stored = {(f["rule_id"], f["field"]) for f in opened["last_scrub"]["findings"] if f["blocks"]}
+    assert stored == errors
 
     fixed = _encounter(ids, version=found["version"])
     res = _i(invoke, "claims", "claims/correct_claim.json", path={"claim_id": cid}, body=fixed)
@@ -35,6 +40,7 @@ def test_biller_fixes_scrubber_errors_on_the_claim(invoke: Any) -> None:
     assert [line["pointers"] for line in res.body["lines"]] == [[1, 2], [2]]
     assert res.body["total_charge"] == "165.50"  # 99213 priced from the fee schedule again
     assert res.body["status"] == "draft" and res.body["version"] == found["version"] + 1
+    assert res.body["last_scrub"] is None  # they were about the content replaced
 
     clean = _scrub(invoke, cid)
     assert [f for f in clean["findings"] if f["blocks"]] == []

@@ -52,6 +52,7 @@ def corrected(claim: Claim, rebuilt: Claim, *, by: str, at: datetime) -> Claim:
         referral_number=rebuilt.referral_number,
         accident=rebuilt.accident,
         clia_number=rebuilt.clia_number,
+        last_scrub=None,  # the findings were about the content replaced
     )
     if claim.status is ClaimStatus.DRAFT:
         return replace(content, version=claim.version + 1, updated_at=at)

@@ -16,6 +16,7 @@ from typing import Protocol
 from clinicflow.audit.model import Action, AuditRecord
 from clinicflow.claims.model import (
     DEFAULT_SCHEDULE,
+    EDITABLE,
     MAX_LINE_SPAN_DAYS,
     Authorization,
     BillingProvider,
@@ -26,9 +27,11 @@ from clinicflow.claims.model import (
     EncounterInput,
     Facility,
     FeeSchedule,
+    LastScrub,
     PayerRef,
     Person,
     ProviderRef,
+    ScrubNote,
     Subscriber,
     check_authorization,
     check_encounter,
@@ -371,7 +374,9 @@ def scrub_claim(
         timely_filing_days=timely_filing_days(claim.payer.payer_id),
     )
     report = scrub(ctx, repo.rule_settings(caller.practice_id))
-    after = claim
+    if claim.status not in EDITABLE:
+        return ScrubOutcome(claim, report)  # a look at a claim on its way: nothing recorded
+    after = replace(claim, version=claim.version + 1, updated_at=at)
     if claim.status in {ClaimStatus.DRAFT, ClaimStatus.CORRECTED} and not report.blocked:
         after = transition(
             claim, ClaimStatus.READY, at=at, by=caller.username, reason="scrubbed clean"
@@ -380,10 +385,32 @@ def scrub_claim(
         after = transition(
             claim, ClaimStatus.DRAFT, at=at, by=caller.username, reason="scrubber findings"
         )
+    after = replace(after, last_scrub=last_scrub_of(report, at))
     audit = AuditRecord.of(caller, Action.UPDATE, CLAIM, claim_id, patient_id=claim.patient_id)
-    if after is not claim:
-        repo.save_claim(after, previous_version=claim.version, audit=audit)
+    repo.save_claim(after, previous_version=claim.version, audit=audit)
     return ScrubOutcome(after, report)
+
+
+def last_scrub_of(report: ScrubReport, at: datetime) -> LastScrub:
+    """The report as recorded on the claim."""
+    return LastScrub(
+        at,
+        report.blocked,
+        tuple(
+            ScrubNote(
+                f.rule_id,
+                f.severity.value,
+                f.field,
+                f.message,
+                f.blocks,
+                f.overridable,
+                f.override_reason,
+            )
+            for f in report.findings
+        ),
+        report.rules_run,
+        report.icd10_release,
+    )
 
 
 def override_finding(

@@ -7,7 +7,7 @@ import { get, post, seg, ApiError } from "../api.js";
 import { hasRole } from "../auth.js";
 import { patientName, scheduleData } from "../schedule-data.js";
 import { withDot } from "./code-search.js";
-import { lastScrub, placeFindings, findingText } from "./claims-findings.js";
+import { placeFindings, findingText } from "./claims-findings.js";
 
 const BILLERS = ["biller", "admin"];
 const IN_FLIGHT = ["queued", "submitted"];
@@ -47,7 +47,7 @@ export async function claimView(main, { params }) {
   const render = (c) => {
     claim = c;
     replace(live, "Status: ", h("span", { class: `badge claim-${c.status}` }, LABEL[c.status] || c.status));
-    const scrub = EDITABLE.includes(c.status) ? lastScrub.get(c.claim_id) : null; // stale once sent
+    const scrub = EDITABLE.includes(c.status) ? c.last_scrub : null; // stale once sent
     const blocked = !!scrub && scrub.blocked;
     const actions = h("div", { class: "actions" });
     const billing = hasRole(...BILLERS);
@@ -126,7 +126,6 @@ export async function claimView(main, { params }) {
 
   async function doScrub() {
     const report = await post(`/claims/${seg(claim.claim_id)}/scrub`);
-    lastScrub.set(claim.claim_id, report);
     render(await get(`/claims/${seg(claim.claim_id)}`));
     const errors = report.findings.filter((f) => f.blocks).length;
     announce(errors ? `${errors} finding(s) block submission.` : "The claim is clean and ready to submit.");

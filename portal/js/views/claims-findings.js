@@ -1,9 +1,7 @@
 // The scrubber's findings, placed next to the field each concerns (elements carrying a matching
-// data-field, e.g. "diagnoses.1" or "lines.0.pointers"); the rest listed together. The last scrub
-// of each claim is kept for this tab only, so the correction form can show it too.
+// data-field, e.g. "diagnoses.1" or "lines.0.pointers"); the rest listed together. The claim keeps
+// its last scrub's findings (`last_scrub`) until it is scrubbed again or corrected.
 import { h, nextId } from "../dom.js";
-
-export const lastScrub = new Map();
 
 export const SEVERITY = { error: "Error", warning: "Warning", info: "Note" };
 

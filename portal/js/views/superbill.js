@@ -6,7 +6,7 @@ import { get, post, put, seg, ApiError } from "../api.js";
 import { hasRole } from "../auth.js";
 import { scheduleData, patientName } from "../schedule-data.js";
 import { codeSearch, withDot } from "./code-search.js";
-import { lastScrub, placeFindings, findingText } from "./claims-findings.js";
+import { placeFindings, findingText } from "./claims-findings.js";
 
 const MAX_DIAGNOSES = 12;
 const BILLERS = ["biller", "admin"];
@@ -174,7 +174,6 @@ export async function superbillView(main, ctx, mode) {
     actions.append(save, h("a", { class: "button secondary", href: `#/claims/${claim.claim_id}` }, "Back to the claim"));
     form.addEventListener("submit", (ev) => { ev.preventDefault(); busy(save, async () => {
       await put(`/claims/${seg(claim.claim_id)}`, body());
-      lastScrub.delete(claim.claim_id);
       announce("Correction saved. Scrub the claim again.");
       ctx.navigate(`#/claims/${claim.claim_id}`);
     }); });
@@ -242,7 +241,7 @@ export async function superbillView(main, ctx, mode) {
       } catch { /* the code alone is shown */ }
     }));
     renderDx();
-    const scrub = correcting ? lastScrub.get(claim.claim_id) : null;
+    const scrub = correcting ? claim.last_scrub : null;
     if (scrub) {
       const rest = placeFindings(form, scrub.findings);
       if (rest.length) status.append(messageBox("warning", h("p", {}, "Also found by the scrubber:"), rest.map((f) => findingText(f))));

@@ -210,6 +210,31 @@ class Override:
 
 
 @dataclass(frozen=True)
+class ScrubNote:
+    """One scrubber finding as recorded on the claim."""
+
+    rule_id: str
+    severity: str
+    field: str
+    message: str
+    blocks: bool
+    overridable: bool = False
+    override_reason: str = ""
+
+
+@dataclass(frozen=True)
+class LastScrub:
+    """The scrubber's findings from the claim's last scrub while it could still change (kept
+    until the next scrub or correction, so anyone opening the claim sees them)."""
+
+    at: datetime
+    blocked: bool
+    findings: tuple[ScrubNote, ...] = ()
+    rules_run: int = 0
+    icd10_release: str = ""
+
+
+@dataclass(frozen=True)
 class Claim:
     """A professional claim (837P) and where it is in its lifecycle."""
 
@@ -243,6 +268,7 @@ class Claim:
     adjudication: Adjudication | None = None  # this claim's payer's decision, once known
     next_claim_id: str = ""  # the claim billed to the next payer (secondary, tertiary)
     authorization_id: str = ""  # the prior authorization whose visit this claim used
+    last_scrub: LastScrub | None = None
     history: tuple[Transition, ...] = ()
     version: int = 1
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
