@@ -182,8 +182,15 @@ def _run_cycle(stack: Any, name: str, max_seconds: float) -> dict[str, Any]:
     if described["status"] == "RUNNING":
         summary.update(_progress(name))
     load = sum(loads) / len(loads) if loads else os.getloadavg()[0]
+    failures = [
+        f"{e['type']}: {details.get('error', '')} {str(details.get('cause', ''))[:300]}"
+        for e in events
+        if e["type"].endswith("Failed")
+        for details in [next((v for k, v in e.items() if k.endswith("EventDetails")), {})]
+    ]
     return {
         **summary,
+        "failures": failures[:5],
         "status": described["status"],
         "seconds": seconds,
         "events": len(events),
