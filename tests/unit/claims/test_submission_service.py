@@ -24,6 +24,7 @@ from clinicflow.claims.model import ClaimStatus
 from clinicflow.claims.submission import service
 from clinicflow.claims.submission.codec import read_837p_claim_ids
 from clinicflow.claims.submission.model import FileStatus, WorkState
+from clinicflow.claims.submission.ports import audit_record
 from clinicflow.platform.errors import ConflictError
 
 pytestmark = pytest.mark.usefixtures("tables")
@@ -248,7 +249,7 @@ def test_an_old_277ca_does_not_touch_a_resubmission() -> None:
     for to in (ClaimStatus.REJECTED, ClaimStatus.DRAFT, ClaimStatus.READY):
         step = transition(step, to, at=at, by="biller-1")
     assert ports.store.save_claim(
-        step, previous_version=current.version, file_id=file_id, audit=service._audit(BILLER, step)
+        step, previous_version=current.version, file_id=file_id, audit=audit_record(BILLER, step)
     )
     service.queue_claims(BILLER, [step], ports=ports)
     service.handle_messages(queue.records()[-1:], ports=ports)
