@@ -14,6 +14,7 @@ import { schedulingSettingsTabs } from "./scheduling-settings.js";
 import { settingsTabs } from "./settings.js";
 import { patientSections } from "./patient.js";
 import { patientAppointments } from "./patient-appointments.js";
+import { bookingNotice } from "./prior-auths.js";
 
 const SLOT = 15; // minutes per bookable cell
 const PX_PER_MIN = 1.6;
@@ -404,6 +405,7 @@ function bookDialog(ctx, slot) {
   }
   const status = h("div");
   const picked = h("p", { class: "picked", "aria-live": "polite" }, "No patient chosen yet.");
+  const auths = h("div", { "aria-live": "polite" });
   const results = h("div", { class: "patient-results" });
   const createSlot = h("div");
   const last = field({ label: "Patient last name", name: "last_name", autocomplete: "off" });
@@ -417,7 +419,7 @@ function bookDialog(ctx, slot) {
   const overbook = h("input", { type: "checkbox", id: overbookId });
   const canOverbook = hasRole("front-desk", "admin");
   replace(dlg.body, when, status, who ? who.wrap : null, type.wrap,
-    h("fieldset", {}, h("legend", {}, "Patient"), picked, search, results, createSlot),
+    h("fieldset", {}, h("legend", {}, "Patient"), picked, auths, search, results, createSlot),
     canOverbook ? h("div", { class: "check" }, overbook, h("label", { for: overbookId }, "Overbook (book even if the time is taken; recorded as an overbook)")) : null,
     h("div", { class: "actions" }, bookButton, h("button", { type: "button", class: "secondary", onclick: dlg.close }, "Cancel")));
   if (!types.length) replace(status, messageBox("error", "No appointment type is available for this provider. An admin adds types in Settings."));
@@ -427,8 +429,9 @@ function bookDialog(ctx, slot) {
     chosen = p;
     rememberPatientName(p.id, `${p.first_name} ${p.last_name}`);
     picked.textContent = `Patient: ${p.last_name}, ${p.first_name} (born ${formatDate(p.dob)}, MRN ${p.mrn})`;
-    replace(results); replace(createSlot);
+    replace(results); replace(createSlot); replace(auths);
     bookButton.focus();
+    bookingNotice(p.id, slot.date).then((notice) => { if (chosen === p) replace(auths, notice); });
   }
 
   search.addEventListener("submit", async (ev) => {

@@ -6,6 +6,8 @@ import { hasRole } from "../auth.js";
 import { scheduleData, patientName, todayIn } from "../schedule-data.js";
 import { superbillView } from "./superbill.js";
 import { claimView } from "./claim-detail.js";
+import { patientSections } from "./patient.js";
+import { priorAuthSection } from "./prior-auths.js";
 
 const BILLERS = ["biller", "admin"];
 export const CLAIM_ROLES = ["biller", "admin", "provider"];
@@ -14,6 +16,7 @@ const filters = { state: "blocked", payer: "", age: "" };
 
 export function register(route) {
   const opts = { role: CLAIM_ROLES };
+  if (!patientSections.includes(priorAuthSection)) patientSections.push(priorAuthSection); // every role reads them
   route(/^#\/claims$/, claimsHome, opts);
   route(/^#\/claims\/superbills\/new$/, pickAppointment, opts);
   route(/^#\/claims\/superbills\/new\/([A-Za-z0-9_-]+)$/, (main, ctx) => superbillView(main, ctx, { appointmentId: ctx.params[0] }));
