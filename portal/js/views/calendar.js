@@ -1,12 +1,11 @@
 // The calendar: day (a column per provider, or per room), week (one provider) and month
 // views; click a free time to book, drag an appointment to move it (or use "Move…" on its
 // card: the keyboard way), and act on an appointment from its card.
-import { h, replace, field, messageBox, setTitle, focusHeading, announce, modal, formatDate, nextId } from "../dom.js";
+import { h, replace, field, messageBox, setTitle, focusHeading, announce, modal, nextId } from "../dom.js";
 import { get, post, seg, ApiError } from "../api.js";
 import { hasRole } from "../auth.js";
-import { scheduleData, patientName, rememberPatientName, todayIn, addDays, weekStart, monthStart, addMonths, formatDay, formatMinutes, hhmm, wall, workingHours, textOn, STATUS_LABEL } from "../schedule-data.js";
-import { searchPatients } from "./patients.js";
-import { patientForm } from "./patient-form.js";
+import { scheduleData, patientName, todayIn, addDays, weekStart, monthStart, addMonths, formatDay, formatMinutes, hhmm, wall, workingHours, textOn, STATUS_LABEL } from "../schedule-data.js";
+import { patientPicker } from "./patient-picker.js";
 import { flowBoardView } from "./flowboard.js";
 import { appointmentCard } from "./appointment-card.js";
 import { eligibilityFlags, flagBadge, flagLabel } from "./eligibility-card.js";
@@ -392,7 +391,6 @@ function bookDialog(ctx, slot) {
   const typesOf = (pid) => (ctx.data.config.types || []).filter((t) => t.active && (!t.provider_ids.length || t.provider_ids.includes(pid)));
   const types = typesOf(providerId());
   const dlg = modal("Book an appointment", { wide: true });
-  let chosen = null;
   let minutes = slot.minutes;
   const when = h("p", { class: "strong" });
   const showWhen = () => { when.textContent = [room ? room.name : provider()?.display_name, `${formatDay(slot.date)} at ${formatMinutes(minutes)}`, ctx.location.name].join(" · "); };
@@ -404,67 +402,28 @@ function bookDialog(ctx, slot) {
     });
   }
   const status = h("div");
-  const picked = h("p", { class: "picked", "aria-live": "polite" }, "No patient chosen yet.");
   const auths = h("div", { "aria-live": "polite" });
-  const results = h("div", { class: "patient-results" });
-  const createSlot = h("div");
-  const last = field({ label: "Patient last name", name: "last_name", autocomplete: "off" });
-  const dob = field({ label: "Patient date of birth", name: "dob", type: "date" });
-  const search = h("form", { class: "inline-search", role: "search", "aria-label": "Find the patient" },
-    h("div", { class: "grid" }, last.wrap, dob.wrap),
-    h("div", { class: "actions" }, h("button", { type: "submit", class: "secondary" }, "Find patient"),
-      h("button", { type: "button", class: "secondary", onclick: () => openCreate() }, "New patient")));
+  const picker = patientPicker({ canCreate: true, extra: auths, onPick: (p) => {
+    replace(auths);
+    bookButton.focus();
+    bookingNotice(p.id, slot.date).then((notice) => { if (picker.chosen() === p) replace(auths, notice); });
+  } });
   const bookButton = h("button", { type: "button", onclick: () => book() }, "Book appointment");
   const overbookId = nextId("ob");
   const overbook = h("input", { type: "checkbox", id: overbookId });
   const canOverbook = hasRole("front-desk", "admin");
   replace(dlg.body, when, status, who ? who.wrap : null, type.wrap,
-    h("fieldset", {}, h("legend", {}, "Patient"), picked, auths, search, results, createSlot),
+    picker.element,
     canOverbook ? h("div", { class: "check" }, overbook, h("label", { for: overbookId }, "Overbook (book even if the time is taken; recorded as an overbook)")) : null,
     h("div", { class: "actions" }, bookButton, h("button", { type: "button", class: "secondary", onclick: dlg.close }, "Cancel")));
   if (!types.length) replace(status, messageBox("error", "No appointment type is available for this provider. An admin adds types in Settings."));
-  (who ? who.input : last.input).focus();
-
-  function choose(p) {
-    chosen = p;
-    rememberPatientName(p.id, `${p.first_name} ${p.last_name}`);
-    picked.textContent = `Patient: ${p.last_name}, ${p.first_name} (born ${formatDate(p.dob)}, MRN ${p.mrn})`;
-    replace(results); replace(createSlot); replace(auths);
-    bookButton.focus();
-    bookingNotice(p.id, slot.date).then((notice) => { if (chosen === p) replace(auths, notice); });
-  }
-
-  search.addEventListener("submit", async (ev) => {
-    ev.preventDefault();
-    const criteria = {};
-    if (last.input.value.trim()) criteria.last_name = last.input.value.trim();
-    if (dob.input.value) criteria.dob = dob.input.value;
-    if (!Object.keys(criteria).length) { replace(results, messageBox("error", "Enter a last name or a date of birth.")); return; }
-    try {
-      const page = await searchPatients(criteria, null, 10);
-      if (!page.items.length) { replace(results, h("p", {}, "No patient matches. Use New patient to create one.")); return; }
-      replace(results, h("ul", { class: "pick-list", "aria-label": "Matching patients" }, page.items.map((p) => h("li", {},
-        h("button", { type: "button", class: "secondary", onclick: () => choose(p) }, `${p.last_name}, ${p.first_name} · born ${formatDate(p.dob)} · MRN ${p.mrn}`)))));
-      results.querySelector("button").focus();
-    } catch (err) {
-      replace(results, messageBox("error", err instanceof ApiError ? err.friendly : "Search failed."));
-    }
-  });
-
-  function openCreate() {
-    replace(results);
-    const { focus } = patientForm(createSlot, {
-      prefill: { last_name: last.input.value.trim(), dob: dob.input.value },
-      onCancel: () => replace(createSlot),
-      onDone: (p) => choose(p),
-    });
-    focus();
-  }
+  if (who) who.input.focus(); else picker.focus();
 
   const key = crypto.randomUUID();
   async function book() {
     replace(status);
-    if (!chosen) { replace(status, messageBox("error", "Choose or create the patient first.")); last.input.focus(); return; }
+    const chosen = picker.chosen();
+    if (!chosen) { replace(status, messageBox("error", "Choose or create the patient first.")); picker.focus(); return; }
     if (!type.input.value) return;
     bookButton.disabled = true;
     try {

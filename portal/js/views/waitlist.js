@@ -4,8 +4,8 @@
 import { h, replace, field, messageBox, setTitle, focusHeading, formatDate, formatDateTime, announce, showFieldErrors, clearFieldErrors, confirmDialog } from "../dom.js";
 import { get, post, del, seg, ApiError } from "../api.js";
 import { hasRole } from "../auth.js";
-import { scheduleData, patientName, rememberPatientName, todayIn, addDays, formatDay, formatMinutes, wall } from "../schedule-data.js";
-import { searchPatients } from "./patients.js";
+import { scheduleData, patientName, todayIn, addDays, formatDay, formatMinutes, wall } from "../schedule-data.js";
+import { patientPicker } from "./patient-picker.js";
 
 const BOOKERS = ["front-desk", "admin", "provider"];
 let ticker = null;
@@ -157,7 +157,6 @@ function addForm(section, ctx) {
   const { data } = ctx;
   const first = data.locations[0];
   const today = first ? todayIn(first.time_zone) : new Date().toISOString().slice(0, 10);
-  let chosen = null;
   const loc = field({ label: "Location", name: "location_id", required: true, options: data.locations.map((l) => [l.location_id, l.name]) });
   const type = field({ label: "Appointment type", name: "type_id", required: true, options: (data.config.types || []).filter((t) => t.active).map((t) => [t.type_id, t.name]) });
   const prov = field({ label: "Provider", name: "provider_ids", options: [] });
@@ -170,48 +169,20 @@ function addForm(section, ctx) {
   providersAt();
   loc.input.addEventListener("change", providersAt);
 
-  const last = field({ label: "Patient last name", name: "last_name", autocomplete: "off" });
-  const dob = field({ label: "Patient date of birth", name: "dob", type: "date" });
-  const picked = h("p", { class: "picked", "aria-live": "polite" }, "No patient chosen yet.");
-  const results = h("div", { class: "patient-results" });
-  const find = h("button", { type: "button", class: "secondary" }, "Find patient");
+  const picker = patientPicker({ onPick: () => type.input.focus() });
   const status = h("div");
   const submit = h("button", { type: "submit" }, "Add to the waitlist");
-  const form = h("form", { novalidate: true }, status,
-    h("fieldset", {}, h("legend", {}, "Patient"), picked, h("div", { class: "grid" }, last.wrap, dob.wrap), h("div", { class: "actions" }, find), results),
+  const form = h("form", { novalidate: true }, status, picker.element,
     h("div", { class: "grid" }, loc.wrap, type.wrap, prov.wrap, earliest.wrap, latest.wrap),
     h("div", { class: "actions" }, submit));
   replace(section, h("h2", { id: "add-wait-h" }, "Add a patient to the waitlist"), form);
-
-  const search = async () => {
-    const criteria = {};
-    if (last.input.value.trim()) criteria.last_name = last.input.value.trim();
-    if (dob.input.value) criteria.dob = dob.input.value;
-    if (!Object.keys(criteria).length) { replace(results, messageBox("error", "Enter a last name or a date of birth.")); return; }
-    try {
-      const page = await searchPatients(criteria, null, 10);
-      if (!page.items.length) { replace(results, h("p", {}, "No patient matches.")); return; }
-      replace(results, h("ul", { class: "pick-list", "aria-label": "Matching patients" }, page.items.map((p) => h("li", {},
-        h("button", { type: "button", class: "secondary", onclick: () => {
-          chosen = p;
-          rememberPatientName(p.id, `${p.first_name} ${p.last_name}`);
-          picked.textContent = `Patient: ${p.last_name}, ${p.first_name} (born ${formatDate(p.dob)}, MRN ${p.mrn})`;
-          replace(results);
-          type.input.focus();
-        } }, `${p.last_name}, ${p.first_name} · born ${formatDate(p.dob)} · MRN ${p.mrn}`)))));
-      results.querySelector("button").focus();
-    } catch (err) {
-      replace(results, messageBox("error", err instanceof ApiError ? err.friendly : "Search failed."));
-    }
-  };
-  find.addEventListener("click", search);
-  for (const input of [last.input, dob.input]) input.addEventListener("keydown", (ev) => { if (ev.key === "Enter") { ev.preventDefault(); search(); } });
 
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     clearFieldErrors(form);
     replace(status);
-    if (!chosen) { replace(status, messageBox("error", "Find and choose the patient first.")); last.input.focus(); return; }
+    const chosen = picker.chosen();
+    if (!chosen) { replace(status, messageBox("error", "Find and choose the patient first.")); picker.focus(); return; }
     const body = { patient_id: chosen.id, location_id: loc.input.value, type_id: type.input.value, earliest: earliest.input.value, latest: latest.input.value };
     if (prov.input.value) body.provider_ids = [prov.input.value];
     submit.disabled = true;
@@ -220,8 +191,7 @@ function addForm(section, ctx) {
       const text = `${chosen.first_name} ${chosen.last_name} is on the waitlist.`;
       replace(status, messageBox("success", text));
       announce(text);
-      chosen = null;
-      picked.textContent = "No patient chosen yet.";
+      picker.clear();
       await loadWaiting(ctx);
     } catch (err) {
       if (err instanceof ApiError && err.status === 422) {
