@@ -15,7 +15,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from clinicflow.claims import correction, serial, service, worklists
+from clinicflow.claims import backtest_service, correction, serial, service, worklists
 from clinicflow.claims.adapters import SliceFacts, timely_filing_days
 from clinicflow.claims.model import (
     Accident,
@@ -30,7 +30,7 @@ from clinicflow.claims.model import (
     ServiceLine,
     new_authorization_id,
 )
-from clinicflow.claims.scrubber import ScrubReport
+from clinicflow.claims.scrubber import RULES, ScrubReport
 from clinicflow.claims.store import DynamoClaimsStore
 from clinicflow.codesets.store import DynamoReferenceTables
 from clinicflow.coverages.store import DynamoCoverageRepository
@@ -49,6 +49,7 @@ _store = DynamoClaimsStore()
 _audit = DynamoAuditLog()
 _tables = DynamoReferenceTables()
 _encounter_index = worklists.DynamoEncounterIndex()
+_outcomes = backtest_service.DynamoOutcomeIndex()
 _facts = SliceFacts(
     patient_repo=DynamoPatientRepository(), coverage_repo=DynamoCoverageRepository(), audit=_audit
 )
@@ -250,6 +251,40 @@ def create_claim(encounter_id: str) -> dict[str, Any]:
     caller = current_caller(router)
     caller.require(BILLING)
     return _claim_out(service.create_claim(caller, encounter_id, repo=_store, facts=_facts))
+
+
+@router.get("/claims/backtest", summary="Backtest the scrubber's current rules on past claims")
+def backtest(
+    from_date: Annotated[date, Query()],
+    to_date: Annotated[date, Query()],
+    payer_id: Annotated[str | None, Query(pattern=r"^[A-Z0-9][A-Z0-9-]{1,19}$")] = None,
+) -> dict[str, Any]:
+    """Claims last sent from `from_date` to `to_date` (at most 366 days) that payers answered,
+    scrubbed with today's rule settings as of the day each was sent: rejected/denied claims the
+    rules catch or miss, accepted claims they would block, and a score per rule. Writes no
+    claim; ids, rule ids, payer reasons and counts only."""
+    caller = current_caller(router)
+    caller.require(BILLING)
+    window = backtest_service.check_window(from_date, to_date, payer_id)
+    report = backtest_service.backtest_claims(
+        caller,
+        window,
+        index=_outcomes,
+        repo=_store,
+        tables=_tables,
+        timely_filing_days=lambda payer: timely_filing_days(caller.practice_id, payer),
+        audit=_audit,
+    )
+    body = report.as_dict()
+    for score in body["rules"]:
+        known = RULES.get(score["rule_id"])
+        score["summary"] = known.summary if known else ""
+    return {
+        "from_date": window.first.isoformat(),
+        "to_date": window.last.isoformat(),
+        "payer_id": window.payer_id,
+        **body,
+    }
 
 
 @router.get("/claims/<claim_id>", summary="One claim with its timeline")

@@ -1,12 +1,17 @@
-"""`clinicflow claims redrive` and `clinicflow billing run`.
+"""`clinicflow claims redrive`, `clinicflow claims backtest` and `clinicflow billing run`.
 
     clinicflow claims redrive [--stage local] [--data-dir DIR] [--limit N]
+    clinicflow claims backtest --from-date YYYY-MM-DD --to-date YYYY-MM-DD [--payer ID]
+                               [--practice sunrise] [--stage local] [--data-dir DIR] [--json]
     clinicflow billing run [--practice sunrise] [--stage local] [--data-dir DIR] [--no-wait]
 
-With `--stage local` (the default) both talk to the running local stack (found through its
+With `--stage local` (the default) they talk to the running local stack (found through its
 `stack.json`); with another stage they use the AWS credentials of the environment and the
-stage's resource names (`clinicflow-<stage>-claim-submit`, `clinicflow-<stage>-billing-cycle`).
-Output names ids, counts and states only.
+stage's resource names (`clinicflow-<stage>-claim-submit`, `clinicflow-<stage>-billing-cycle`,
+`clinicflow-<stage>-claims`). The backtest invokes the claims API function with the request
+`GET /claims/backtest` would make, as an admin of the practice named `cli:<IAM identity>`
+(`cli:local` on the local stack), so the run is checked and audited like the API's.
+Output names ids, counts, rule ids, payer reasons and states only.
 """
 
 from __future__ import annotations
@@ -16,7 +21,8 @@ import json
 import re
 import sys
 import time
-from datetime import UTC, datetime
+import uuid
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +39,16 @@ def register(subparsers: Any) -> None:
     _common(redrive)
     redrive.add_argument("--limit", type=int, default=10_000, help="most messages to move")
     redrive.set_defaults(func=_redrive)
+    backtest = claim_commands.add_parser(
+        "backtest", help="run today's scrubber rules over claims payers answered"
+    )
+    _common(backtest)
+    backtest.add_argument("--practice", default="sunrise", help="practice id (default: sunrise)")
+    backtest.add_argument("--from-date", required=True, type=date.fromisoformat)
+    backtest.add_argument("--to-date", required=True, type=date.fromisoformat)
+    backtest.add_argument("--payer", help="one payer id (default: every payer)")
+    backtest.add_argument("--json", action="store_true", help="print the report as JSON")
+    backtest.set_defaults(func=_backtest)
 
     billing = subparsers.add_parser("billing", help="the billing cycle (Step Functions)")
     billing_commands = billing.add_subparsers(dest="billing_command", required=True)
@@ -144,3 +160,134 @@ def _billing_run(args: argparse.Namespace) -> int:
     if described.get("output"):
         print(json.dumps(json.loads(described["output"]), indent=2))
     return 0 if described["status"] == "SUCCEEDED" else 1
+
+
+# --- claims backtest -------------------------------------------------------------------------
+def backtest_event(
+    practice_id: str, actor: str, first: date, last: date, payer_id: str | None
+) -> dict[str, Any]:
+    """The API Gateway proxy event of `GET /claims/backtest` for an admin of the practice."""
+    query = {"from_date": first.isoformat(), "to_date": last.isoformat()}
+    if payer_id:
+        query["payer_id"] = payer_id
+    path = "/claims/backtest"
+    return {
+        "resource": path,
+        "path": path,
+        "httpMethod": "GET",
+        "headers": {"Accept": "application/json"},
+        "multiValueHeaders": {"Accept": ["application/json"]},
+        "queryStringParameters": query,
+        "multiValueQueryStringParameters": {k: [v] for k, v in query.items()},
+        "pathParameters": None,
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": path,
+            "httpMethod": "GET",
+            "path": path,
+            "requestId": str(uuid.uuid4()),
+            "identity": {"sourceIp": "", "userAgent": "clinicflow-cli"},
+            "authorizer": {
+                "claims": {
+                    "cognito:username": actor,
+                    "custom:practice_id": practice_id,
+                    "cognito:groups": "admin",
+                }
+            },
+        },
+        "body": None,
+        "isBase64Encoded": False,
+    }
+
+
+def _actor(args: argparse.Namespace) -> str:
+    if args.stage == "local":
+        return "cli:local"
+    return "cli:" + str(_client("sts", args).get_caller_identity()["Arn"])
+
+
+def _invoke_backtest(args: argparse.Namespace) -> dict[str, Any]:
+    """The API function's answer: {"statusCode": ..., "body": ...} (RuntimeError on a crash)."""
+    event = backtest_event(args.practice, _actor(args), args.from_date, args.to_date, args.payer)
+    result = _client("lambda", args).invoke(
+        FunctionName=f"clinicflow-{args.stage}-claims", Payload=json.dumps(event).encode()
+    )
+    payload = json.loads(result["Payload"].read() or b"{}")
+    if result.get("FunctionError"):
+        raise RuntimeError(f"the claims function failed ({payload.get('errorType', 'error')})")
+    return dict(payload)
+
+
+def _rows(rows: list[list[str]], indent: str = "  ") -> list[str]:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    return [
+        indent + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)) + "  " + r[-1]
+        for r in rows
+    ]
+
+
+def format_backtest(report: dict[str, Any]) -> str:
+    """The backtest report as readable text."""
+    counts = report["counts"]
+    bad = counts["rejected"] + counts["denied"]
+    payer = report.get("payer_id") or "every payer"
+    lines = [
+        f"Scrubber backtest {report['from_date']}..{report['to_date']} ({payer}): "
+        f"{report['total']} claims - {counts['rejected']} rejected, {counts['denied']} denied, "
+        f"{counts['accepted']} accepted",
+        f"Caught {len(report['caught'])} of {bad} rejected/denied, missed "
+        f"{len(report['missed'])}; would have blocked {len(report['false_blocks'])} of "
+        f"{counts['accepted']} accepted.",
+    ]
+    if report.get("superseded"):
+        lines.append(
+            f"{report['superseded']} earlier rejection(s)/denial(s) not tested: "
+            "the claim was changed and sent again since."
+        )
+    sections: list[tuple[str, list[list[str]]]] = [
+        (
+            "Rules (caught, would have blocked)",
+            [[r["rule_id"], str(r["caught"]), str(r["false_blocks"]), r.get("summary", "")]
+             for r in report["rules"]],
+        ),
+        (
+            "Caught",
+            [[c["claim_id"], c["payer_id"], c["outcome"], ",".join(c["rule_ids"]), c["reason"]]
+             for c in report["caught"]],
+        ),
+        (
+            "Missed (rules worth adding)",
+            [[m["claim_id"], m["payer_id"], m["outcome"], m["reason"]] for m in report["missed"]],
+        ),
+        (
+            "Would have blocked (accepted)",
+            [[f["claim_id"], f["payer_id"], ",".join(f["rule_ids"])]
+             for f in report["false_blocks"]],
+        ),
+        (
+            "Missed reasons",
+            [[str(r["count"]), r["reason"]] for r in report["missed_reasons"]],
+        ),
+    ]  # fmt: skip
+    for title, rows in sections:
+        if rows:
+            lines += ["", title, *_rows(rows)]
+    return "\n".join(lines)
+
+
+def _backtest(args: argparse.Namespace) -> int:
+    if not _PRACTICE.match(args.practice):
+        print("clinicflow claims backtest: --practice must be a practice id", file=sys.stderr)
+        return 2
+    try:
+        answer = _invoke_backtest(args)
+    except Exception as exc:
+        print(f"clinicflow claims backtest: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    body = json.loads(answer.get("body") or "{}")
+    if answer.get("statusCode") != 200:
+        message = body.get("message", "the request failed")
+        print(f"clinicflow claims backtest: {answer.get('statusCode')}: {message}", file=sys.stderr)
+        return 1
+    print(json.dumps(body, indent=2) if args.json else format_backtest(body))
+    return 0

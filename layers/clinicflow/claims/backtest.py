@@ -1,0 +1,260 @@
+"""The scrubber backtest: today's rules over claims payers already answered. Pure.
+
+Each past claim is a `Case`: what the payer made of it (`rejected` by a 999/277CA, `denied`
+at adjudication, or `accepted`, which includes paid and partially paid), the payer's reason
+and when it was sent (its last `submitted` step). `run_backtest` scrubs each case as of the
+day it was sent, through a function the caller gives, and reports:
+
+- `caught`: rejected or denied claims the rules block (the rules would have stopped them);
+- `missed`: rejected or denied claims no rule blocks, with the payer's reason (rules worth
+  adding);
+- `false_blocks`: accepted claims the rules block (rules that cost clean claims);
+- per rule, how many bad claims it caught and how many accepted claims it would have blocked.
+
+The report names claim ids, payer ids, rule ids and payer reasons only: no PHI.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from clinicflow.claims.model import Claim, ClaimStatus, Frequency
+from clinicflow.claims.scrubber import ScrubReport
+
+
+class Outcome(StrEnum):
+    """What the payer made of a claim."""
+
+    REJECTED = "rejected"
+    DENIED = "denied"
+    ACCEPTED = "accepted"
+
+
+OUTCOMES: Mapping[ClaimStatus, Outcome] = {
+    ClaimStatus.REJECTED: Outcome.REJECTED,
+    ClaimStatus.DENIED: Outcome.DENIED,
+    ClaimStatus.ACCEPTED: Outcome.ACCEPTED,
+    ClaimStatus.PAID: Outcome.ACCEPTED,
+    ClaimStatus.PARTIALLY_PAID: Outcome.ACCEPTED,
+}
+_BAD = frozenset({ClaimStatus.REJECTED, ClaimStatus.DENIED})
+
+
+@dataclass(frozen=True)
+class Case:
+    """A claim as sent, with the payer's answer."""
+
+    claim: Claim
+    outcome: Outcome
+    sent_at: datetime
+    reason: str = ""
+
+    @property
+    def sent_on(self) -> date:
+        """The day it was sent (UTC, as the scrubber's `today` when scrubbing)."""
+        return self.sent_at.date()
+
+    @property
+    def bad(self) -> bool:
+        """True when the payer rejected or denied it."""
+        return self.outcome is not Outcome.ACCEPTED
+
+
+def last_sent_at(claim: Claim) -> datetime | None:
+    """When the claim was last sent (its last `submitted` step), or None."""
+    sent = [s.at for s in claim.history if s.to_status is ClaimStatus.SUBMITTED]
+    return sent[-1] if sent else None
+
+
+def payer_reason(claim: Claim) -> str:
+    """The payer's reason for a rejected or denied claim in plain words ("" otherwise).
+
+    Rejected: the reason recorded with the rejection (the 999/277CA in words). Denied: the
+    adjustment group and reason codes (CARC) of the payer's decision, else the step's reason.
+    """
+    if claim.status not in _BAD:
+        return ""
+    adjudication = claim.adjudication
+    if claim.status is ClaimStatus.DENIED and adjudication and adjudication.all_adjustments:
+        codes = sorted({f"{a.group}-{a.reason}" for a in adjudication.all_adjustments})
+        return "claim adjustment reasons " + ", ".join(codes)
+    steps = [s for s in claim.history if s.to_status is claim.status]
+    return steps[-1].reason if steps else ""
+
+
+def as_sent(claim: Claim) -> Claim:
+    """The claim without what the payer added after it was sent: the payer claim number an
+    original got with its acceptance (an original carries none; a replacement keeps the one it
+    was sent with) and the payer's decision."""
+    number = claim.payer_claim_number if claim.frequency is not Frequency.ORIGINAL else ""
+    return replace(claim, payer_claim_number=number, adjudication=None)
+
+
+def case_of(claim: Claim) -> Case | None:
+    """The case of a claim in an outcome state, as sent; None when not answered, never sent, or
+    a void."""
+    outcome = OUTCOMES.get(claim.status)
+    sent_at = last_sent_at(claim)
+    if outcome is None or sent_at is None or claim.frequency is Frequency.VOID:
+        return None
+    return Case(as_sent(claim), outcome, sent_at, payer_reason(claim))
+
+
+def superseded(claim: Claim, first: date, last: date) -> int:
+    """Earlier rejections or denials of sends from `first` to `last` that the claim has left
+    since (fixed or corrected, then sent again): their content is gone, so they are not tested.
+    """
+    count = 0
+    sent: datetime | None = None
+    final = len(claim.history) - 1
+    for i, step in enumerate(claim.history):
+        if step.to_status is ClaimStatus.SUBMITTED:
+            sent = step.at
+        elif step.to_status in _BAD and i != final and sent and first <= sent.date() <= last:
+            count += 1
+    return count
+
+
+@dataclass(frozen=True)
+class Caught:
+    """A rejected or denied claim the current rules block."""
+
+    claim_id: str
+    payer_id: str
+    outcome: Outcome
+    rule_ids: tuple[str, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
+class Missed:
+    """A rejected or denied claim no current rule blocks."""
+
+    claim_id: str
+    payer_id: str
+    outcome: Outcome
+    reason: str
+
+
+@dataclass(frozen=True)
+class FalseBlock:
+    """An accepted claim the current rules would have blocked."""
+
+    claim_id: str
+    payer_id: str
+    rule_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RuleScore:
+    """One rule over the cases: bad claims it caught, accepted claims it would have blocked."""
+
+    rule_id: str
+    caught: int
+    false_blocks: int
+
+
+@dataclass(frozen=True)
+class BacktestReport:
+    """What the current rules would have done to the claims sent in a window."""
+
+    counts: Mapping[Outcome, int]
+    caught: tuple[Caught, ...]
+    missed: tuple[Missed, ...]
+    false_blocks: tuple[FalseBlock, ...]
+    rules: tuple[RuleScore, ...]
+    superseded: int = 0
+
+    @property
+    def total(self) -> int:
+        """Claims tested."""
+        return sum(self.counts.values())
+
+    def missed_reasons(self) -> list[tuple[str, int]]:
+        """The payer's reasons of the missed claims, most frequent first."""
+        tally = Counter(m.reason or "(no reason recorded)" for m in self.missed)
+        return sorted(tally.items(), key=lambda kv: (-kv[1], kv[0]))
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form (ids, rule ids, reasons, counts)."""
+        return {
+            "total": self.total,
+            "counts": {o.value: self.counts.get(o, 0) for o in Outcome},
+            "caught": [
+                {
+                    "claim_id": c.claim_id,
+                    "payer_id": c.payer_id,
+                    "outcome": c.outcome.value,
+                    "rule_ids": list(c.rule_ids),
+                    "reason": c.reason,
+                }
+                for c in self.caught
+            ],
+            "missed": [
+                {
+                    "claim_id": m.claim_id,
+                    "payer_id": m.payer_id,
+                    "outcome": m.outcome.value,
+                    "reason": m.reason,
+                }
+                for m in self.missed
+            ],
+            "false_blocks": [
+                {"claim_id": f.claim_id, "payer_id": f.payer_id, "rule_ids": list(f.rule_ids)}
+                for f in self.false_blocks
+            ],
+            "rules": [
+                {"rule_id": r.rule_id, "caught": r.caught, "false_blocks": r.false_blocks}
+                for r in self.rules
+            ],
+            "missed_reasons": [{"reason": r, "count": n} for r, n in self.missed_reasons()],
+            "superseded": self.superseded,
+        }
+
+
+ScrubAsSent = Callable[[Case], ScrubReport]
+
+
+def blocking_rule_ids(report: ScrubReport) -> tuple[str, ...]:
+    """The ids of the rules with a blocking finding, sorted, each once."""
+    return tuple(sorted({f.rule_id for f in report.findings if f.blocks}))
+
+
+def _scores(caught: Iterable[Caught], false_blocks: Iterable[FalseBlock]) -> tuple[RuleScore, ...]:
+    hits = Counter(r for c in caught for r in c.rule_ids)
+    costs = Counter(r for f in false_blocks for r in f.rule_ids)
+    scores = [RuleScore(r, hits[r], costs[r]) for r in hits.keys() | costs.keys()]
+    return tuple(sorted(scores, key=lambda s: (-s.caught, s.false_blocks, s.rule_id)))
+
+
+def run_backtest(
+    cases: Iterable[Case], scrub_as_sent: ScrubAsSent, *, superseded: int = 0
+) -> BacktestReport:
+    """Scrub every case as of the day it was sent and score the rules against the outcomes."""
+    counts: Counter[Outcome] = Counter()
+    caught: list[Caught] = []
+    missed: list[Missed] = []
+    false_blocks: list[FalseBlock] = []
+    for case in sorted(cases, key=lambda c: c.claim.claim_id):
+        counts[case.outcome] += 1
+        rules = blocking_rule_ids(scrub_as_sent(case))
+        claim_id, payer_id = case.claim.claim_id, case.claim.payer.payer_id
+        if case.bad and rules:
+            caught.append(Caught(claim_id, payer_id, case.outcome, rules, case.reason))
+        elif case.bad:
+            missed.append(Missed(claim_id, payer_id, case.outcome, case.reason))
+        elif rules:
+            false_blocks.append(FalseBlock(claim_id, payer_id, rules))
+    return BacktestReport(
+        counts={o: counts[o] for o in Outcome},
+        caught=tuple(caught),
+        missed=tuple(missed),
+        false_blocks=tuple(false_blocks),
+        rules=_scores(caught, false_blocks),
+        superseded=superseded,
+    )
