@@ -7,17 +7,15 @@ practice's **current** rule settings as of the day it was sent: `today` is the s
 it was sent, and the prior-authorization visit the claim itself used is counted as still
 available. Nothing is written except one READ audit record for the run.
 
-`read_scrub_context` reads and builds the ScrubContext the way `service.scrub_claim` does (one
-window of the patient's claims for duplicates, the payer's authorizations), so `scrub_claim`
-can call it and both scrub alike; `scrub_context` is the pure part the backtest shares.
+The context is built as `service.scrub_claim` builds it (`claims/scrub_inputs.py`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from typing import Protocol
 
@@ -32,8 +30,9 @@ from clinicflow.claims.backtest import (
     run_backtest,
     superseded,
 )
-from clinicflow.claims.model import MAX_LINE_SPAN_DAYS, Authorization, Claim, ClaimStatus
-from clinicflow.claims.scrubber import RuleSettings, ScrubContext, ScrubReport, scrub
+from clinicflow.claims.model import Authorization, Claim, ClaimStatus
+from clinicflow.claims.scrub_inputs import duplicate_window, scrub_context
+from clinicflow.claims.scrubber import RuleSettings, ScrubReport, scrub
 from clinicflow.claims.service import AuditLog
 from clinicflow.claims.store import ClaimsItem
 from clinicflow.codesets.procedures import HcpcsCode, MueLimit, PtpEdit
@@ -165,70 +164,6 @@ class CachedTables:
             for edit in self._tables.ptp(missing):
                 self._ptp.setdefault((edit.column1, edit.column2), []).append(edit)
         return [e for p in sorted(wanted) for e in self._ptp[p]]
-
-
-# --- the scrub context (shared with service.scrub_claim) -------------------------------------
-def duplicate_window(claim: Claim) -> tuple[date, date]:
-    """The dates of service of the patient's claims that could repeat one of its lines."""
-    dates = [claim.service_date, *(line.service_date for line in claim.lines)]
-    return min(dates) - timedelta(days=MAX_LINE_SPAN_DAYS), max(dates)
-
-
-def _before_use(auth: Authorization, claim: Claim) -> Authorization:
-    """The authorization before this claim took its visit (when it took one)."""
-    if auth.authorization_id != claim.authorization_id or auth.visits_used <= 0:
-        return auth
-    return replace(auth, visits_used=auth.visits_used - 1)
-
-
-def scrub_context(
-    claim: Claim,
-    *,
-    today: date,
-    other_claims: Sequence[Claim],
-    authorizations: Sequence[Authorization],
-    tables: ReferenceTables | None,
-    timely_filing_days: int | None,
-    sent_at: datetime | None = None,
-) -> ScrubContext:
-    """The claim's ScrubContext: the payer's authorizations, the patient's other claims.
-
-    With `sent_at`, as the claim stood when it was sent: other claims created before then
-    only, and the visit it used back on its authorization."""
-    auths = [a for a in authorizations if a.payer_id == claim.payer.payer_id]
-    others = list(other_claims)
-    if sent_at is not None:
-        others = [o for o in others if o.created_at < sent_at and o.claim_id != claim.claim_id]
-        auths = [_before_use(a, claim) for a in auths]
-    return ScrubContext(
-        claim=claim,
-        today=today,
-        tables=tables,
-        authorizations=auths,
-        other_claims=others,
-        claim_id_taken=False,  # CLM01 uniqueness is a condition of the put that created it
-        timely_filing_days=timely_filing_days,
-    )
-
-
-def read_scrub_context(
-    claim: Claim,
-    *,
-    repo: ScrubSources,
-    tables: ReferenceTables | None,
-    timely_filing_days: int | None,
-    today: date,
-) -> ScrubContext:
-    """Read what the rules need and build the context (what `scrub_claim` does)."""
-    first, last = duplicate_window(claim)
-    return scrub_context(
-        claim,
-        today=today,
-        other_claims=repo.claims_of_patient(claim.practice_id, claim.patient_id, first, last),
-        authorizations=repo.authorizations_of(claim.practice_id, claim.patient_id),
-        tables=tables,
-        timely_filing_days=timely_filing_days,
-    )
 
 
 # --- the use case ----------------------------------------------------------------------------

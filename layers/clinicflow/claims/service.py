@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Protocol
 
@@ -17,7 +17,6 @@ from clinicflow.audit.model import Action, AuditRecord
 from clinicflow.claims.model import (
     DEFAULT_SCHEDULE,
     EDITABLE,
-    MAX_LINE_SPAN_DAYS,
     Authorization,
     BillingProvider,
     Claim,
@@ -40,7 +39,8 @@ from clinicflow.claims.model import (
     new_encounter_id,
     transition,
 )
-from clinicflow.claims.scrubber import RULES, RuleSettings, ScrubContext, ScrubReport, scrub
+from clinicflow.claims.scrub_inputs import read_scrub_context
+from clinicflow.claims.scrubber import RULES, RuleSettings, ScrubReport, scrub
 from clinicflow.codesets.service import ReferenceTables
 from clinicflow.platform.errors import ConflictError, FieldError, NotFoundError, ValidationError
 from clinicflow.platform.identity import Caller
@@ -351,27 +351,13 @@ def scrub_claim(
 ) -> ScrubOutcome:
     """Run the rules; a clean draft becomes ready, a ready claim with blockers goes back."""
     claim = _claim(caller, claim_id, repo)
-    dates = [claim.service_date, *(line.service_date for line in claim.lines)]
-    others = repo.claims_of_patient(
-        caller.practice_id,
-        claim.patient_id,
-        min(dates) - timedelta(days=MAX_LINE_SPAN_DAYS),
-        max(dates),
-    )
-    auths = [
-        a
-        for a in repo.authorizations_of(caller.practice_id, claim.patient_id)
-        if a.payer_id == claim.payer.payer_id
-    ]
     at = now()
-    ctx = ScrubContext(
-        claim=claim,
-        today=today() if today else at.date(),
+    ctx = read_scrub_context(
+        claim,
+        repo=repo,
         tables=tables,
-        authorizations=auths,
-        other_claims=others,
-        claim_id_taken=False,  # CLM01 uniqueness is a condition of the put that created it
         timely_filing_days=timely_filing_days(claim.payer.payer_id),
+        today=today() if today else at.date(),
     )
     report = scrub(ctx, repo.rule_settings(caller.practice_id))
     if claim.status not in EDITABLE:

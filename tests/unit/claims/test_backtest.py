@@ -28,7 +28,6 @@ from clinicflow.claims.backtest_service import (
     Window,
     backtest_claims,
     check_window,
-    read_scrub_context,
 )
 from clinicflow.claims.cli import backtest_event, format_backtest
 from clinicflow.claims.model import (
@@ -41,6 +40,7 @@ from clinicflow.claims.model import (
     Frequency,
     Transition,
 )
+from clinicflow.claims.scrub_inputs import read_scrub_context
 from clinicflow.claims.scrubber import RuleSettings, ScrubContext, ScrubReport, scrub
 from clinicflow.codesets.procedures import MueLimit, PtpEdit
 from clinicflow.codesets.service import InMemoryReferenceTables
