@@ -59,8 +59,12 @@ def test_queue_then_batch_into_one_valid_file_per_payer() -> None:
     other = [ready_claim(10 + i, payer_id="SMTM2") for i in range(3)]
     store_claims(other)
     outcome = service.queue_claims(BILLER, [*claims, *other], ports=ports)
-    assert len(outcome.queued) == 8 and len(queue.messages) == 8
-    assert set(queue.messages[0]) == {"practice_id", "claim_id", "payer_id"}  # ids only
+    assert len(outcome.queued) == 8
+    # one message per payer (ids only): the batcher sends all of a payer's queued claims
+    assert queue.messages == [
+        {"practice_id": PRACTICE, "payer_id": "MRDN1"},
+        {"practice_id": PRACTICE, "payer_id": "SMTM2"},
+    ]
     failed = service.handle_messages(queue.records(), ports=ports)
     assert failed == []
     assert all(_status(ports, c.claim_id) is ClaimStatus.SUBMITTED for c in [*claims, *other])
@@ -79,7 +83,9 @@ def test_queue_then_batch_into_one_valid_file_per_payer() -> None:
 
 def test_racing_workers_and_duplicates_send_each_claim_once() -> None:
     ports, queue, _, sandbox, claims = _setup(24)
-    service.queue_claims(BILLER, claims, ports=ports)
+    for claim in claims:  # submitted one by one: a message per claim
+        service.submit_claim(BILLER, claim.claim_id, expected_version=None, ports=ports)
+    assert len(queue.messages) == 24
     records = queue.records(copies=3)  # every message delivered three times
     batches = [records[i : i + 10] for i in range(0, len(records), 10)]
     errors: list[BaseException] = []
@@ -107,7 +113,7 @@ def test_crash_before_storing_is_finished_by_the_next_run() -> None:
     service.queue_claims(BILLER, claims, ports=ports)
     documents.fail_puts = 1  # S3 fails after the claims were bound to the file
     failed = service.handle_messages(queue.records(), ports=ports)
-    assert len(failed) == 3  # every message stays for a retry
+    assert len(failed) == 1  # the payer's message stays for a retry
     assert all(_status(ports, c.claim_id) is ClaimStatus.SUBMITTED for c in claims)
     assert sandbox.received() == []  # nothing sent before it is stored
     (open_file,) = ports.store.open_files(PRACTICE, "MRDN1")
@@ -121,7 +127,7 @@ def test_send_failure_keeps_the_stored_file_and_resends_the_same_bytes() -> None
     ports, queue, documents, sandbox, claims = _setup(2)
     service.queue_claims(BILLER, claims, ports=ports)
     sandbox.fail_submits = 1
-    assert len(service.handle_messages(queue.records(), ports=ports)) == 2
+    assert len(service.handle_messages(queue.records(), ports=ports)) == 1
     (stored,) = ports.store.open_files(PRACTICE, "MRDN1")
     assert stored.status is FileStatus.STORED
     before = documents.objects[stored.key]

@@ -3,7 +3,8 @@
 The path of a claim (docs/claims-submission.md):
 
 1. `submit_claim` / `queue_claims`: ready -> queued, a DynamoDB condition on (claim, version),
-   then a message (ids only) on the SQS claim queue.
+   then a message (ids only) on the SQS claim queue: one per claim submitted alone, one per
+   payer for the billing cycle's bulk queueing.
 2. `send_queued` (the queue's Lambda, and the billing cycle): for one practice and payer,
    open a file record (`building`), **bind** every queued claim to it — the gate: a
    transaction that makes the claim `submitted` in that file only if it is still queued at the

@@ -7,9 +7,9 @@ collect -> process (a Map over chunks) -> send (loops while `more`) -> summarise
   `MAX_CHUNKS` chunks) to DynamoDB and returns only chunk numbers, so the execution's
   payloads stay small and its history grows by a handful of events per chunk (20,000
   encounters: 200 chunks, ~1,500 events).
-- **process** bills one chunk: claim from each encounter, scrub, queue the clean ones (with a
-  delayed SQS message: the queue's batcher is the safety net if the cycle stops), block the
-  others with the scrubber's reasons. Re-running a chunk (Retry) is harmless: a billed
+- **process** bills one chunk: claim from each encounter, scrub, queue the clean ones (with
+  a delayed SQS message per payer: the queue's batcher is the safety net if the cycle stops),
+  block the others with the scrubber's reasons. Re-running a chunk (Retry) is harmless: a billed
   encounter leads to its existing claim, a queued claim is left alone.
 - **send** builds and sends the payers' 837P files now (`send_queued`), within a time budget.
 - **summarise** adds the chunks' results: claims sent, blocked (by rule), failed.

@@ -85,9 +85,16 @@ def audit_record(caller: Caller, claim: Claim, action: Action = Action.UPDATE) -
 
 
 def claim_message(claim: Claim) -> dict[str, Any]:
-    """The claim queue's message for a claim (ids only)."""
+    """The claim queue's message for one claim (ids only): done once the claim is in a sent
+    file."""
     return {
         "practice_id": claim.practice_id,
         "claim_id": claim.claim_id,
         "payer_id": claim.payer.payer_id,
     }
+
+
+def payer_message(practice_id: str, payer_id: str) -> dict[str, Any]:
+    """The claim queue's message for a payer's queued claims (bulk queueing): done once a run
+    of the batcher sent every claim queued for that payer."""
+    return {"practice_id": practice_id, "payer_id": payer_id}

@@ -26,6 +26,7 @@ from clinicflow.claims.submission.ports import (
     Ports,
     audit_record,
     claim_message,
+    payer_message,
 )
 from clinicflow.platform.errors import ConflictError, NotFoundError
 from clinicflow.platform.identity import Caller
@@ -160,9 +161,10 @@ def queue_claims(
     caller: Caller, claims: Iterable[Claim], *, ports: Ports, delay_seconds: int = 0
 ) -> QueueOutcome:
     """Queue many ready claims (the billing cycle): one conditional write each (`workers` at a
-    time), then the messages in batches. A claim that changed meanwhile is skipped, never
-    queued twice; one whose payer is not enrolled, or whose prior authorization has no visit
-    left, is blocked with the reason."""
+    time), then one message per payer (the batcher sends all of a payer's queued claims at
+    once, so a message per claim would only repeat the work). A claim that changed meanwhile
+    is skipped, never queued twice; one whose payer is not enrolled, or whose prior
+    authorization has no visit left, is blocked with the reason."""
     profile = ports.store.get_profile(caller.practice_id)
 
     def one(claim: Claim) -> tuple[str, Claim, str, str]:
@@ -192,8 +194,9 @@ def queue_claims(
             out.queued.append(claim.claim_id)
     if out.queued:
         ports.store.clear_blocks(caller.practice_id, out.queued)
+        payers = sorted({c.payer.payer_id for o, c, _, _ in results if o == "queued"})
         ports.queue.send(
-            [claim_message(c) for o, c, _, _ in results if o == "queued"],
+            [payer_message(caller.practice_id, payer_id) for payer_id in payers],
             delay_seconds=delay_seconds,
         )
     return out

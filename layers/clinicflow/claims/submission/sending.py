@@ -201,16 +201,19 @@ def send_queued(
 
 # --- the queue's consumer ------------------------------------------------------------------
 def _parse_message(body: str) -> tuple[str, str, str] | None:
+    """(practice id, payer id, claim id or "" for a payer's message), or None when unreadable."""
     try:
         data = json.loads(body)
     except ValueError:
         return None
     if not isinstance(data, dict):
         return None
-    values = [data.get(k) for k in ("practice_id", "claim_id", "payer_id")]
-    if not all(isinstance(v, str) and ID.match(v) for v in values):
+    practice_id, payer_id, claim_id = (data.get(k) for k in ("practice_id", "payer_id", "claim_id"))
+    if not all(isinstance(v, str) and ID.match(v) for v in (practice_id, payer_id)):
         return None
-    return values[0], values[1], values[2]  # type: ignore[return-value]
+    if claim_id is not None and not (isinstance(claim_id, str) and ID.match(claim_id)):
+        return None
+    return str(practice_id), str(payer_id), str(claim_id or "")
 
 
 def _settled(ports: Ports, practice_id: str, claim_id: str) -> bool:
@@ -228,7 +231,8 @@ def _settled(ports: Ports, practice_id: str, claim_id: str) -> bool:
 
 
 def handle_messages(records: Sequence[dict[str, Any]], *, ports: Ports) -> list[str]:
-    """Process one SQS batch; returns the message ids to report as failures."""
+    """Process one SQS batch; returns the message ids to report as failures. A claim's message
+    is done when the claim is in a sent file; a payer's when nothing of it was left to send."""
     failed: list[str] = []
     groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for record in records:
@@ -239,11 +243,11 @@ def handle_messages(records: Sequence[dict[str, Any]], *, ports: Ports) -> list[
             )
             failed.append(str(record.get("messageId")))
             continue
-        practice_id, claim_id, payer_id = parsed
+        practice_id, payer_id, claim_id = parsed
         groups.setdefault((practice_id, payer_id), []).append((str(record["messageId"]), claim_id))
     for (practice_id, payer_id), items in groups.items():
         try:
-            send_queued(practice_id, payer_id, ports=ports)
+            report = send_queued(practice_id, payer_id, ports=ports)
         except Exception as exc:
             logger.warning(
                 "claim batch failed",
@@ -256,6 +260,7 @@ def handle_messages(records: Sequence[dict[str, Any]], *, ports: Ports) -> list[
             failed += [message_id for message_id, _ in items]
             continue
         for message_id, claim_id in items:
-            if not _settled(ports, practice_id, claim_id):
+            done = _settled(ports, practice_id, claim_id) if claim_id else not report.more
+            if not done:
                 failed.append(message_id)
     return failed
