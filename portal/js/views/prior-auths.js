@@ -1,7 +1,8 @@
 // Prior authorizations and referrals: the patient page's section (list, add) and the notice the
 // booking dialog shows once a patient is chosen (visits left, dates), so the front desk sees a
 // missing or used-up authorization before the visit, not when the claim is scrubbed.
-import { h, replace, field, modal, messageBox, formatDate, announce, showFieldErrors, clearFieldErrors } from "../dom.js";
+import { h, replace, field, messageBox, formatDate } from "../dom.js";
+import { formDialog } from "../forms.js";
 import { get, post, seg, ApiError } from "../api.js";
 import { hasRole } from "../auth.js";
 
@@ -56,7 +57,6 @@ async function load(section, patient) {
 }
 
 async function addDialog(patient, reload) {
-  const dlg = modal("Add a prior authorization or referral", { wide: true });
   let payers = [];
   try {
     const covs = (await get(`/patients/${seg(patient.id)}/coverages`)).items || [];
@@ -73,42 +73,19 @@ async function addDialog(patient, reload) {
     used: field({ label: "Visits already used", name: "visits_used", type: "number", value: "0", attrs: { min: "0", max: "999" } }),
     codes: field({ label: "Procedure codes covered (comma-separated; empty: any)", name: "procedures", autocomplete: "off" }),
   };
-  const status = h("div");
-  const submit = h("button", { type: "submit" }, "Add authorization");
-  const form = h("form", { novalidate: true }, status, h("div", { class: "grid" }, Object.values(f).map((x) => x.wrap)),
-    h("div", { class: "actions" }, submit, h("button", { type: "button", class: "secondary", onclick: dlg.close }, "Cancel")));
-  replace(dlg.body, form);
-  f.kind.input.focus();
-  form.addEventListener("submit", async (ev) => {
-    ev.preventDefault();
-    clearFieldErrors(form);
-    replace(status);
-    const v = (x) => x.input.value.trim();
-    const missing = [["payer_id", f.payer], ["number", f.number], ["start_date", f.start], ["end_date", f.end], ["visits_allowed", f.allowed]]
-      .filter(([, x]) => !v(x)).map(([k]) => ({ field: k, message: "required" }));
-    if (missing.length) { showFieldErrors(form, missing).first?.focus(); return; }
-    const body = {
+  const v = (x) => x.input.value.trim();
+  formDialog({
+    title: "Add a prior authorization or referral",
+    fields: Object.values(f),
+    submitText: "Add authorization",
+    wide: true,
+    success: "Authorization added.",
+    onSubmit: () => post("/prior-auths", {
       patient_id: patient.id, kind: v(f.kind), payer_id: v(f.payer), number: v(f.number),
       start_date: v(f.start), end_date: v(f.end), visits_allowed: Number(v(f.allowed)), visits_used: Number(v(f.used) || 0),
       procedures: v(f.codes) ? v(f.codes).split(",").map((c) => c.trim().toUpperCase()).filter(Boolean) : [],
-    };
-    submit.disabled = true;
-    try {
-      await post("/prior-auths", body);
-      announce(`${KIND[body.kind]} ${body.number} added.`);
-      dlg.close();
-      reload();
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 422) {
-        const { first, unmatched } = showFieldErrors(form, err.fields);
-        replace(status, messageBox("error", unmatched.length ? unmatched.join("; ") : "Check the highlighted fields."));
-        if (first) first.focus();
-      } else {
-        replace(status, messageBox("error", err instanceof ApiError ? err.friendly : "Could not add the authorization."));
-      }
-    } finally {
-      submit.disabled = false;
-    }
+    }),
+    done: reload,
   });
 }
 
