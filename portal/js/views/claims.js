@@ -6,6 +6,7 @@ import { hasRole } from "../auth.js";
 import { scheduleData, patientName, todayIn } from "../schedule-data.js";
 import { superbillView } from "./superbill.js";
 import { claimView } from "./claim-detail.js";
+import { backtestView } from "./backtest.js";
 import { patientSections } from "./patient.js";
 import { priorAuthSection } from "./prior-auths.js";
 
@@ -21,6 +22,7 @@ export function register(route) {
   route(/^#\/claims\/superbills\/new$/, pickAppointment, opts);
   route(/^#\/claims\/superbills\/new\/([A-Za-z0-9_-]+)$/, (main, ctx) => superbillView(main, ctx, { appointmentId: ctx.params[0] }));
   route(/^#\/claims\/superbills\/([A-Za-z0-9_-]+)$/, (main, ctx) => superbillView(main, ctx, { encounterId: ctx.params[0] })); // every staff role enters superbills
+  route(/^#\/claims\/backtest$/, backtestView, { role: BILLERS });
   route(/^#\/claims\/([A-Za-z0-9_-]+)\/correct$/, (main, ctx) => superbillView(main, ctx, { claimId: ctx.params[0] }), { role: BILLERS });
   route(/^#\/claims\/([A-Za-z0-9_-]+)$/, claimView, opts);
 }
@@ -36,7 +38,8 @@ async function claimsHome(main) {
   const toBill = h("section", { class: "card", "aria-labelledby": "sb-bill" }, h("h2", { id: "sb-bill" }, "Signed superbills to bill"));
   const queue = h("section", { class: "card", "aria-labelledby": "wq-h" }, h("h2", { id: "wq-h" }, "Work queue"));
   replace(main, h("h1", {}, "Claims"),
-    h("p", {}, h("a", { class: "button", href: "#/claims/superbills/new" }, "New superbill from an appointment")),
+    h("p", { class: "actions" }, h("a", { class: "button", href: "#/claims/superbills/new" }, "New superbill from an appointment"),
+      hasRole(...BILLERS) ? h("a", { class: "button secondary", href: "#/claims/backtest" }, "Scrubber backtest") : null),
     toSign, hasRole(...BILLERS) ? toBill : null, hasRole(...BILLERS) ? queue : null);
   focusHeading(main);
   await Promise.all([
