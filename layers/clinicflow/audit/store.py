@@ -9,12 +9,11 @@ from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
-from pynamodb.transactions import TransactWrite
 
 from clinicflow.audit.model import Action, AuditRecord
 from clinicflow.platform.config import settings
 from clinicflow.platform.dynamo import tenant_key
-from clinicflow.platform.transact import connection
+from clinicflow.platform.transact import Transaction
 
 
 class ByResourceIndex(GlobalSecondaryIndex["AuditItem"]):
@@ -94,13 +93,14 @@ def write_records(records: Iterable[AuditRecord]) -> None:
     """Append read records (e.g. one per patient a search returned).
 
     Transactions of conditional puts, not BatchWriteItem: IAM then grants only PutItem,
-    and no record can ever overwrite another.
+    and no record can ever overwrite another. A transaction conflict is retried.
     """
     pending = list(records)
     for start in range(0, len(pending), TRANSACTION_LIMIT):
-        with TransactWrite(connection=connection()) as transaction:
-            for record in pending[start : start + TRANSACTION_LIMIT]:
-                transaction.save(AuditItem.from_record(record), condition=put_condition())
+        transaction = Transaction()
+        for record in pending[start : start + TRANSACTION_LIMIT]:
+            transaction.put("audit", AuditItem.from_record(record), put_condition())
+        transaction.commit()
 
 
 def list_records(

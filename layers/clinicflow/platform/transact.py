@@ -91,7 +91,7 @@ class Transaction:
         ops = [op for _, op in (*self._checks, *self._deletes, *self._puts, *self._updates)]
         for attempt in range(1, attempts + 1):
             try:
-                with TransactWrite(connection=connection()) as tx:
+                with TransactWrite(connection=_connection()) as tx:
                     for op in ops:
                         op(tx)
                 return
@@ -124,7 +124,7 @@ def _reasons(exc: TransactWriteError, labels: list[str]) -> tuple[list[str], boo
 _connections: dict[str, Connection] = {}
 
 
-def connection() -> Connection:
+def _connection() -> Connection:
     """The process's DynamoDB connection for transactions (one botocore client per region:
     creating a client costs ~0.2 s of CPU, far more than the call)."""
     region = settings().region
