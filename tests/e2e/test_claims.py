@@ -162,9 +162,9 @@ def test_superbill_scrub_fix_submit_and_accept(
     # Correct it: the finding is shown beside the pointers field; fix, scrub again, submit.
     page.get_by_role("link", name="Correct").click()
     page.get_by_role("heading", name="Correct the claim").wait_for()
+    page.locator(".field .finding-error", has_text="pointers.valid").wait_for()  # placed after load
     pointers = page.get_by_label("Line 1 diagnosis pointers")
     assert pointers.get_attribute("aria-invalid") == "true"
-    page.locator(".field .finding-error", has_text="pointers.valid").wait_for()
     biller.audit("claim-correction")
     pointers.fill("1, 2")
     page.get_by_role("button", name="Save the correction").click()
