@@ -30,7 +30,7 @@ from clinicflow.claims.model import (
     ServiceLine,
     new_authorization_id,
 )
-from clinicflow.claims.scrubber import RULES, ScrubReport
+from clinicflow.claims.scrubber import ScrubReport
 from clinicflow.claims.store import DynamoClaimsStore
 from clinicflow.codesets.store import DynamoReferenceTables
 from clinicflow.coverages.store import DynamoCoverageRepository
@@ -49,7 +49,6 @@ _store = DynamoClaimsStore()
 _audit = DynamoAuditLog()
 _tables = DynamoReferenceTables()
 _encounter_index = worklists.DynamoEncounterIndex()
-_outcomes = backtest_service.DynamoOutcomeIndex()
 _facts = SliceFacts(
     patient_repo=DynamoPatientRepository(), coverage_repo=DynamoCoverageRepository(), audit=_audit
 )
@@ -269,21 +268,17 @@ def backtest(
     report = backtest_service.backtest_claims(
         caller,
         window,
-        index=_outcomes,
+        index=_store,
         repo=_store,
         tables=_tables,
         timely_filing_days=lambda payer: timely_filing_days(caller.practice_id, payer),
         audit=_audit,
     )
-    body = report.as_dict()
-    for score in body["rules"]:
-        known = RULES.get(score["rule_id"])
-        score["summary"] = known.summary if known else ""
     return {
         "from_date": window.first.isoformat(),
         "to_date": window.last.isoformat(),
         "payer_id": window.payer_id,
-        **body,
+        **report.as_dict(),
     }
 
 

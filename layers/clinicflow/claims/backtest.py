@@ -24,7 +24,7 @@ from enum import StrEnum
 from typing import Any
 
 from clinicflow.claims.model import Claim, ClaimStatus, Frequency
-from clinicflow.claims.scrubber import ScrubReport
+from clinicflow.claims.scrubber import RULES, ScrubReport
 
 
 class Outcome(StrEnum):
@@ -209,7 +209,12 @@ class BacktestReport:
                 for f in self.false_blocks
             ],
             "rules": [
-                {"rule_id": r.rule_id, "caught": r.caught, "false_blocks": r.false_blocks}
+                {
+                    "rule_id": r.rule_id,
+                    "caught": r.caught,
+                    "false_blocks": r.false_blocks,
+                    "summary": known.summary if (known := RULES.get(r.rule_id)) else "",
+                }
                 for r in self.rules
             ],
             "missed_reasons": [{"reason": r, "count": n} for r, n in self.missed_reasons()],

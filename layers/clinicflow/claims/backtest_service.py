@@ -12,7 +12,7 @@ The context is built as `service.scrub_claim` builds it (`claims/scrub_inputs.py
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
@@ -20,7 +20,6 @@ from functools import cache
 from typing import Protocol
 
 from clinicflow.audit.model import Action, AuditRecord
-from clinicflow.claims import serial
 from clinicflow.claims.backtest import (
     OUTCOMES,
     BacktestReport,
@@ -31,13 +30,10 @@ from clinicflow.claims.backtest import (
     superseded,
 )
 from clinicflow.claims.model import Authorization, Claim, ClaimStatus
-from clinicflow.claims.scrub_inputs import duplicate_window, scrub_context
+from clinicflow.claims.scrub_inputs import ScrubReads, duplicate_window, scrub_context
 from clinicflow.claims.scrubber import RuleSettings, ScrubReport, scrub
 from clinicflow.claims.service import AuditLog
-from clinicflow.claims.store import ClaimsItem
-from clinicflow.codesets.procedures import HcpcsCode, MueLimit, PtpEdit
-from clinicflow.codesets.service import ReferenceTables
-from clinicflow.platform.dynamo import tenant_key
+from clinicflow.codesets.service import CachedTables, ReferenceTables
 from clinicflow.platform.errors import FieldError, ValidationError
 from clinicflow.platform.identity import Caller
 
@@ -88,82 +84,10 @@ class OutcomeIndex(Protocol):
         ...
 
 
-class ScrubSources(Protocol):
+class ScrubSources(ScrubReads, Protocol):
     """What a scrub reads besides the claim (see store.DynamoClaimsStore)."""
 
-    def claims_of_patient(
-        self, practice_id: str, patient_id: str, first: date, last: date
-    ) -> list[Claim]: ...
-    def authorizations_of(self, practice_id: str, patient_id: str) -> list[Authorization]: ...
     def rule_settings(self, practice_id: str) -> list[RuleSettings]: ...
-
-
-class DynamoOutcomeIndex:
-    """OutcomeIndex over the claim state index (GSI2 `<p>#CLAIM_STATE#<status>`, sort key
-    `<payer_id>#<updated_at>#<claim_id>`): with a payer, one key range from `since`; without,
-    the state's whole partition, filtered here. A claim changes after it is sent, never
-    before, so every claim sent since `since` is in the range."""
-
-    def claims_updated_since(
-        self, practice_id: str, status: ClaimStatus, since: date, payer_id: str | None
-    ) -> Iterator[Claim]:
-        """Claims in the state updated on or after `since`."""
-        key = tenant_key(practice_id, "CLAIM_STATE", status.value)
-        condition = (
-            ClaimsItem.gsi2sk.between(f"{payer_id}#{since.isoformat()}", f"{payer_id}#~")
-            if payer_id
-            else None
-        )
-        for item in ClaimsItem.by_state.query(key, condition):
-            changed = str(item.gsi2sk or "").split("#")
-            if len(changed) == 3 and changed[1][:10] < since.isoformat():
-                continue  # changed before the window: not parsed
-            claim = serial.loads(Claim, item.body)
-            if claim.updated_at.date() >= since:
-                yield claim
-
-
-class CachedTables:
-    """ReferenceTables that read the table list, each code and each pair once (a backtest
-    scrubs many claims sharing codes)."""
-
-    def __init__(self, tables: ReferenceTables) -> None:
-        self._tables = tables
-        self._loaded: frozenset[str] | None = None
-        self._hcpcs: dict[str, HcpcsCode | None] = {}
-        self._mue: dict[str, MueLimit | None] = {}
-        self._ptp: dict[tuple[str, str], list[PtpEdit]] = {}
-
-    def loaded(self) -> frozenset[str]:
-        """Which tables are loaded (read once)."""
-        if self._loaded is None:
-            self._loaded = self._tables.loaded()
-        return self._loaded
-
-    def hcpcs(self, codes: Iterable[str]) -> dict[str, HcpcsCode]:
-        """Known HCPCS codes among `codes`."""
-        wanted = set(codes)
-        if missing := wanted - self._hcpcs.keys():
-            found = self._tables.hcpcs(missing)
-            self._hcpcs.update({c: found.get(c) for c in missing})
-        return {c: v for c in wanted if (v := self._hcpcs[c]) is not None}
-
-    def mue(self, codes: Iterable[str]) -> dict[str, MueLimit]:
-        """MUE limits of `codes`."""
-        wanted = set(codes)
-        if missing := wanted - self._mue.keys():
-            found = self._tables.mue(missing)
-            self._mue.update({c: found.get(c) for c in missing})
-        return {c: v for c in wanted if (v := self._mue[c]) is not None}
-
-    def ptp(self, pairs: Iterable[tuple[str, str]]) -> list[PtpEdit]:
-        """Edits of the given pairs."""
-        wanted = set(pairs)
-        if missing := wanted - self._ptp.keys():
-            self._ptp.update({p: [] for p in missing})
-            for edit in self._tables.ptp(missing):
-                self._ptp.setdefault((edit.column1, edit.column2), []).append(edit)
-        return [e for p in sorted(wanted) for e in self._ptp[p]]
 
 
 # --- the use case ----------------------------------------------------------------------------

@@ -19,6 +19,7 @@ of PHI goes with its audit record in one transaction, conditioned on the version
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from typing import TypeVar
 
@@ -194,6 +195,26 @@ class DynamoClaimsStore:
         key = tenant_key(practice_id, "PATIENT_CLAIMS", patient_id)
         window = ClaimsItem.gsi1sk.between(first.isoformat(), f"{last.isoformat()}#~")
         return [serial.loads(Claim, i.body) for i in ClaimsItem.by_patient.query(key, window)]
+
+    def claims_updated_since(
+        self, practice_id: str, status: ClaimStatus, since: date, payer_id: str | None
+    ) -> Iterator[Claim]:
+        """Claims in a state last changed on or after `since` (GSI2 `<p>#CLAIM_STATE#<status>`,
+        sort key `<payer_id>#<updated_at>#<claim_id>`): with a payer, one key range from
+        `since`; without, the state's whole partition, skipping older items unparsed."""
+        key = tenant_key(practice_id, "CLAIM_STATE", status.value)
+        condition = (
+            ClaimsItem.gsi2sk.between(f"{payer_id}#{since.isoformat()}", f"{payer_id}#~")
+            if payer_id
+            else None
+        )
+        for item in ClaimsItem.by_state.query(key, condition):
+            changed = str(item.gsi2sk or "").split("#")
+            if len(changed) == 3 and changed[1][:10] < since.isoformat():
+                continue
+            claim = serial.loads(Claim, item.body)
+            if claim.updated_at.date() >= since:
+                yield claim
 
     def claim_id_exists(self, practice_id: str, claim_id: str) -> bool:
         """True when the practice already has a claim with this CLM01."""

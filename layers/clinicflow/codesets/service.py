@@ -6,6 +6,7 @@ The scrubber depends on the `ReferenceTables` Protocol, never on DynamoDB: unit 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,6 +102,55 @@ class InMemoryReferenceTables:
         self.limits.update({m.code: m for m in limits})
         self.tables.add("MUE")
         return len(limits)
+
+
+class CachedTables:
+    """ReferenceTables that read the table list, each code and each pair once (a billing
+    cycle chunk or a backtest scrubs many claims sharing codes). Safe to share between
+    threads."""
+
+    def __init__(self, tables: ReferenceTables) -> None:
+        self._tables = tables
+        self._lock = threading.Lock()
+        self._loaded: frozenset[str] | None = None
+        self._hcpcs: dict[str, HcpcsCode | None] = {}
+        self._mue: dict[str, MueLimit | None] = {}
+        self._ptp: dict[tuple[str, str], list[PtpEdit]] = {}
+
+    def loaded(self) -> frozenset[str]:
+        """Which tables are loaded (read once)."""
+        with self._lock:
+            if self._loaded is None:
+                self._loaded = self._tables.loaded()
+            return self._loaded
+
+    def hcpcs(self, codes: Iterable[str]) -> dict[str, HcpcsCode]:
+        """Known HCPCS codes among `codes`."""
+        wanted = set(codes)
+        with self._lock:
+            if missing := wanted - self._hcpcs.keys():
+                found = self._tables.hcpcs(missing)
+                self._hcpcs.update({c: found.get(c) for c in missing})
+            return {c: v for c in wanted if (v := self._hcpcs[c]) is not None}
+
+    def mue(self, codes: Iterable[str]) -> dict[str, MueLimit]:
+        """MUE limits of `codes`."""
+        wanted = set(codes)
+        with self._lock:
+            if missing := wanted - self._mue.keys():
+                found = self._tables.mue(missing)
+                self._mue.update({c: found.get(c) for c in missing})
+            return {c: v for c in wanted if (v := self._mue[c]) is not None}
+
+    def ptp(self, pairs: Iterable[tuple[str, str]]) -> list[PtpEdit]:
+        """Edits of the given pairs."""
+        wanted = set(pairs)
+        with self._lock:
+            if missing := wanted - self._ptp.keys():
+                self._ptp.update({p: [] for p in missing})
+                for edit in self._tables.ptp(missing):
+                    self._ptp.setdefault((edit.column1, edit.column2), []).append(edit)
+            return [e for p in sorted(wanted) for e in self._ptp[p]]
 
 
 def _read(path: Path) -> str:

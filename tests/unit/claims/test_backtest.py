@@ -24,7 +24,6 @@ from clinicflow.claims.backtest import (
 )
 from clinicflow.claims.backtest_service import (
     MAX_CLAIMS,
-    CachedTables,
     Window,
     backtest_claims,
     check_window,
@@ -43,7 +42,7 @@ from clinicflow.claims.model import (
 from clinicflow.claims.scrub_inputs import read_scrub_context
 from clinicflow.claims.scrubber import RuleSettings, ScrubContext, ScrubReport, scrub
 from clinicflow.codesets.procedures import MueLimit, PtpEdit
-from clinicflow.codesets.service import InMemoryReferenceTables
+from clinicflow.codesets.service import CachedTables, InMemoryReferenceTables
 from clinicflow.platform.errors import ValidationError
 from clinicflow.platform.identity import Caller, Role
 

@@ -146,6 +146,7 @@ def _claim_of_encounter(
 def process(event: dict[str, Any], ports: Ports) -> dict[str, Any]:
     """Bill one chunk: create, scrub, queue or block."""
     from clinicflow.claims.adapters import timely_filing_days
+    from clinicflow.codesets.service import CachedTables
     from clinicflow.codesets.store import DynamoReferenceTables
 
     practice_id, cycle_id = _id(event, "practice_id"), _id(event, "cycle_id")
@@ -154,7 +155,7 @@ def process(event: dict[str, Any], ports: Ports) -> dict[str, Any]:
     caller = service.system_caller(practice_id, ACTOR)
     ports = replace(ports, claims=ChunkClaimsStore())
     facts = _facts()
-    tables = DynamoReferenceTables()
+    tables = CachedTables(DynamoReferenceTables())  # codes shared by the chunk's claims
     windows: dict[str, int | None] = {}
 
     def filing(payer: str) -> int | None:
