@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from clinicflow.audit import service
 from clinicflow.audit.model import AuditRecord
-from clinicflow.platform.http import current_caller
+from clinicflow.platform.http import authorized
 from clinicflow.platform.identity import Role
 
 router = APIGatewayRouter()  # type: ignore[no-untyped-call]
@@ -62,8 +62,7 @@ def list_audit(
     `since`: ISO 8601, UTC when it has no offset; `limit`: 1-200; `cursor`: from the
     previous page.
     """
-    caller = current_caller(router)
-    caller.require({Role.ADMIN})
+    caller = authorized(router, {Role.ADMIN})
     query = service.AuditQuery(patient_id, resource_id, since, limit, cursor)
     page = service.list_audit(caller, query)
     return AuditList(records=[AuditRecordOut.of(r) for r in page.records], cursor=page.cursor)

@@ -35,7 +35,7 @@ from clinicflow.claims.store import DynamoClaimsStore
 from clinicflow.codesets.store import DynamoReferenceTables
 from clinicflow.coverages.store import DynamoCoverageRepository
 from clinicflow.patients.store import DynamoAuditLog, DynamoPatientRepository
-from clinicflow.platform.http import current_caller
+from clinicflow.platform.http import authorized
 from clinicflow.platform.identity import ALL_ROLES, Role
 
 router = APIGatewayRouter()  # type: ignore[no-untyped-call]
@@ -183,8 +183,7 @@ def _report_out(report: ScrubReport) -> dict[str, Any]:
 @router.post("/encounters", summary="Enter a superbill", status_code=201)
 def create_encounter(body: EncounterBody) -> dict[str, Any]:
     """A draft encounter (422 naming malformed fields)."""
-    caller = current_caller(router)
-    caller.require(ALL_ROLES)
+    caller = authorized(router, ALL_ROLES)
     return _encounter_out(service.create_encounter(caller, body.to_input(), repo=_store))
 
 
@@ -200,8 +199,7 @@ def list_encounters(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
     """Drafts and signed superbills to sign or bill, newest date of service first."""
-    caller = current_caller(router)
-    caller.require(ALL_ROLES)
+    caller = authorized(router, ALL_ROLES)
     found = worklists.list_encounters(
         caller, status, limit=limit, index=_encounter_index, audit=_audit
     )
@@ -212,16 +210,14 @@ def list_encounters(
 @router.get("/encounters/<encounter_id>", summary="One superbill")
 def get_encounter(encounter_id: str) -> dict[str, Any]:
     """One encounter of the caller's practice."""
-    caller = current_caller(router)
-    caller.require(ALL_ROLES)
+    caller = authorized(router, ALL_ROLES)
     return _encounter_out(service.get_encounter(caller, encounter_id, repo=_store, audit=_audit))
 
 
 @router.put("/encounters/<encounter_id>", summary="Correct a draft superbill")
 def update_encounter(encounter_id: str, body: EncounterBody) -> dict[str, Any]:
     """Replace a draft's content (409 once signed, or when `version` is stale)."""
-    caller = current_caller(router)
-    caller.require(ALL_ROLES)
+    caller = authorized(router, ALL_ROLES)
     encounter = service.update_encounter(
         caller, encounter_id, body.to_input(), expected_version=body.version, repo=_store
     )
@@ -231,24 +227,21 @@ def update_encounter(encounter_id: str, body: EncounterBody) -> dict[str, Any]:
 @router.post("/encounters/<encounter_id>/sign", summary="Sign a superbill off (providers)")
 def sign_encounter(encounter_id: str) -> dict[str, Any]:
     """The provider signs the superbill off."""
-    caller = current_caller(router)
-    caller.require(PROVIDERS)
+    caller = authorized(router, PROVIDERS)
     return _encounter_out(service.sign_encounter(caller, encounter_id, repo=_store))
 
 
 @router.post("/encounters/<encounter_id>/reopen", summary="Reopen a signed superbill")
 def reopen_encounter(encounter_id: str) -> dict[str, Any]:
     """Back to draft for a correction, before billing."""
-    caller = current_caller(router)
-    caller.require(REOPEN)
+    caller = authorized(router, REOPEN)
     return _encounter_out(service.reopen_encounter(caller, encounter_id, repo=_store))
 
 
 @router.post("/encounters/<encounter_id>/claim", summary="Create the claim", status_code=201)
 def create_claim(encounter_id: str) -> dict[str, Any]:
     """A draft claim from a signed encounter."""
-    caller = current_caller(router)
-    caller.require(BILLING)
+    caller = authorized(router, BILLING)
     return _claim_out(service.create_claim(caller, encounter_id, repo=_store, facts=_facts))
 
 
@@ -262,8 +255,7 @@ def backtest(
     scrubbed with today's rule settings as of the day each was sent: rejected/denied claims the
     rules catch or miss, accepted claims they would block, and a score per rule. Writes no
     claim; ids, rule ids, payer reasons and counts only."""
-    caller = current_caller(router)
-    caller.require(BILLING)
+    caller = authorized(router, BILLING)
     window = backtest_service.check_window(from_date, to_date, payer_id)
     report = backtest_service.backtest_claims(
         caller,
@@ -285,16 +277,14 @@ def backtest(
 @router.get("/claims/<claim_id>", summary="One claim with its timeline")
 def get_claim(claim_id: str) -> dict[str, Any]:
     """One claim of the caller's practice."""
-    caller = current_caller(router)
-    caller.require(CLAIM_READERS)
+    caller = authorized(router, CLAIM_READERS)
     return _claim_out(service.get_claim(caller, claim_id, repo=_store, audit=_audit))
 
 
 @router.post("/claims/<claim_id>/scrub", summary="Scrub a claim")
 def scrub_claim(claim_id: str) -> dict[str, Any]:
     """Findings; a clean draft becomes ready."""
-    caller = current_caller(router)
-    caller.require(BILLING)
+    caller = authorized(router, BILLING)
     outcome = service.scrub_claim(
         caller,
         claim_id,
@@ -320,8 +310,7 @@ class OverrideBody(_Body):
 @router.post("/claims/<claim_id>/overrides", summary="Override a finding with a reason")
 def override_finding(claim_id: str, body: OverrideBody) -> dict[str, Any]:
     """E.g. a possible duplicate that is a second visit the same day."""
-    caller = current_caller(router)
-    caller.require(BILLING)
+    caller = authorized(router, BILLING)
     claim = service.override_finding(caller, claim_id, body.rule_id, body.reason, repo=_store)
     return _claim_out(claim)
 
@@ -330,8 +319,7 @@ def override_finding(claim_id: str, body: OverrideBody) -> dict[str, Any]:
 def correct_claim(claim_id: str, body: EncounterBody) -> dict[str, Any]:
     """The superbill's content, corrected on a draft, ready or rejected claim (back to draft;
     scrub it again). 409 when queued, with the payer, or when `version` is stale."""
-    caller = current_caller(router)
-    caller.require(BILLING)
+    caller = authorized(router, BILLING)
     claim = correction.correct_claim(
         caller, claim_id, body.to_input(), expected_version=body.version, repo=_store, facts=_facts
     )
@@ -349,8 +337,7 @@ class FeeScheduleBody(_Body):
 @router.put("/fee-schedules/<schedule_id>", summary="Put a fee schedule")
 def put_fee_schedule(schedule_id: str, body: FeeScheduleBody) -> dict[str, Any]:
     """The practice's charges (`default`) or a payer's allowables."""
-    caller = current_caller(router)
-    caller.require(BILLING)
+    caller = authorized(router, BILLING)
     schedule = service.put_fee_schedule(
         caller,
         schedule_id,
@@ -366,8 +353,7 @@ def put_fee_schedule(schedule_id: str, body: FeeScheduleBody) -> dict[str, Any]:
 @router.get("/fee-schedules/<schedule_id>", summary="One fee schedule")
 def get_fee_schedule(schedule_id: str) -> dict[str, Any]:
     """Every staff role reads fees."""
-    caller = current_caller(router)
-    caller.require(ALL_ROLES)
+    caller = authorized(router, ALL_ROLES)
     out: dict[str, Any] = serial.to_plain(
         service.get_fee_schedule(caller, schedule_id, repo=_store)
     )
@@ -392,8 +378,7 @@ class AuthorizationBody(_Body):
 @router.post("/prior-auths", summary="Record a prior authorization or referral", status_code=201)
 def add_authorization(body: AuthorizationBody) -> dict[str, Any]:
     """Billers, admins and the front desk record authorizations."""
-    caller = current_caller(router)
-    caller.require({Role.BILLER, Role.ADMIN, Role.FRONT_DESK})
+    caller = authorized(router, {Role.BILLER, Role.ADMIN, Role.FRONT_DESK})
     auth = Authorization(
         practice_id=caller.practice_id,
         authorization_id=new_authorization_id(),
@@ -415,8 +400,7 @@ def add_authorization(body: AuthorizationBody) -> dict[str, Any]:
 @router.get("/prior-auths", summary="A patient's prior authorizations and referrals")
 def list_authorizations(patient_id: Annotated[str, Query(max_length=64)]) -> dict[str, Any]:
     """Shown when booking and checked when scrubbing."""
-    caller = current_caller(router)
-    caller.require(ALL_ROLES)
+    caller = authorized(router, ALL_ROLES)
     found = service.list_authorizations(caller, patient_id, repo=_store, audit=_audit)
     return {"authorizations": [serial.to_plain(a) for a in found]}
 
@@ -431,8 +415,7 @@ class RuleSettingsBody(_Body):
 @router.put("/scrubber/rules/<payer_id>", summary="Switch scrubber rules for a payer")
 def put_rule_settings(payer_id: str, body: RuleSettingsBody) -> dict[str, Any]:
     """Admins and billers switch rules and set parameters per payer."""
-    caller = current_caller(router)
-    caller.require(BILLING)
+    caller = authorized(router, BILLING)
     settings = service.put_rule_settings(caller, payer_id, body.enabled, body.params, repo=_store)
     out: dict[str, Any] = serial.to_plain(settings)
     return out

@@ -16,7 +16,7 @@ from clinicflow.claims.model import Adjudication, Adjustment, LineDecision
 from clinicflow.claims.store import DynamoClaimsStore
 from clinicflow.coverages.store import DynamoCoverageRepository
 from clinicflow.patients.store import DynamoAuditLog, DynamoPatientRepository
-from clinicflow.platform.http import current_caller
+from clinicflow.platform.http import authorized
 from clinicflow.platform.identity import Role
 
 router = APIGatewayRouter()  # type: ignore[no-untyped-call]
@@ -112,8 +112,7 @@ def _out(claim: Any) -> dict[str, Any]:
 @router.put("/claims/<claim_id>/adjudication", summary="Record the payer's decision")
 def record_adjudication(claim_id: str, body: RecordBody) -> dict[str, Any]:
     """An accepted claim becomes paid, partially paid or denied (409 before acceptance)."""
-    caller = current_caller(router)
-    caller.require(BILLING)
+    caller = authorized(router, BILLING)
     claim = secondary.record_adjudication(
         caller,
         claim_id,
@@ -129,8 +128,7 @@ def record_adjudication(claim_id: str, body: RecordBody) -> dict[str, Any]:
 )
 def create_next_claim(claim_id: str, body: NextClaimBody) -> dict[str, Any]:
     """A draft claim to the patient's next coverage carrying this claim's payer decision."""
-    caller = current_caller(router)
-    caller.require(BILLING)
+    caller = authorized(router, BILLING)
     claim = secondary.create_next_claim(
         caller,
         claim_id,
@@ -145,8 +143,7 @@ def create_next_claim(claim_id: str, body: NextClaimBody) -> dict[str, Any]:
 @router.post("/claims/<claim_id>/void", summary="Void an adjudicated claim")
 def void_claim(claim_id: str, body: VoidBody) -> dict[str, Any]:
     """Frequency 8; the prior-authorization visit the claim used is given back."""
-    caller = current_caller(router)
-    caller.require(BILLING)
+    caller = authorized(router, BILLING)
     claim = voiding.void_claim(
         caller,
         claim_id,

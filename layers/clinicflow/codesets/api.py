@@ -15,7 +15,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from clinicflow.codesets.icd10 import release_for, with_dot
 from clinicflow.platform.errors import FieldError, NotFoundError, ValidationError
-from clinicflow.platform.http import current_caller
+from clinicflow.platform.http import authorized
 from clinicflow.platform.identity import ALL_ROLES
 
 router = APIGatewayRouter()  # type: ignore[no-untyped-call]
@@ -32,7 +32,7 @@ def search_icd10(
 ) -> dict[str, Any]:
     """By code prefix ("E11.6") or words of the title ("type 2 diabetes"), for the date of
     service (`dos`, default today); at most 20, in code order."""
-    current_caller(router).require(ALL_ROLES)
+    authorized(router, ALL_ROLES)
     text = q.strip()
     if len(text) < MIN_QUERY:
         raise ValidationError(FieldError("q", f"give at least {MIN_QUERY} characters"))

@@ -26,7 +26,7 @@ from clinicflow.coverages.model import (
 )
 from clinicflow.coverages.store import DynamoCoverageRepository, DynamoPayerLookup, S3CardImages
 from clinicflow.patients.store import DynamoAuditLog
-from clinicflow.platform.http import current_caller
+from clinicflow.platform.http import authorized
 from clinicflow.platform.idempotency import idempotent
 from clinicflow.platform.identity import ALL_ROLES, Role
 
@@ -114,16 +114,14 @@ def _url(u: service.CardUrl) -> dict[str, Any]:
 @router.get("/patients/<patient_id>/coverages")
 def list_coverages(patient_id: str) -> dict[str, Any]:
     """The patient's coverages, primary first, with the order version."""
-    caller = current_caller(router)
-    caller.require(READ_ROLES)
+    caller = authorized(router, READ_ROLES)
     return _list(service.list_coverages(caller, patient_id, repo=_repo, audit=_audit))
 
 
 @router.post("/patients/<patient_id>/coverages", status_code=201, middlewares=[idempotent])
 def create_coverage(patient_id: str, body: CoverageCreateRequest) -> dict[str, Any]:
     """Add a coverage (payer must be in the practice's payer directory)."""
-    caller = current_caller(router)
-    caller.require(WRITE_ROLES)
+    caller = authorized(router, WRITE_ROLES)
     data = CoverageData.model_validate(body.model_dump(exclude={"order"}))
     coverage = service.create_coverage(
         caller, patient_id, data, repo=_repo, payers=_payers, order=body.order
@@ -134,8 +132,7 @@ def create_coverage(patient_id: str, body: CoverageCreateRequest) -> dict[str, A
 @router.put("/patients/<patient_id>/coverages/order")
 def reorder_coverages(patient_id: str, body: ReorderRequest) -> dict[str, Any]:
     """Set primary/secondary/tertiary atomically (409 when the order changed meanwhile)."""
-    caller = current_caller(router)
-    caller.require(WRITE_ROLES)
+    caller = authorized(router, WRITE_ROLES)
     result = service.reorder_coverages(
         caller, patient_id, body.coverage_ids, expected_version=body.version, repo=_repo
     )
@@ -145,8 +142,7 @@ def reorder_coverages(patient_id: str, body: ReorderRequest) -> dict[str, Any]:
 @router.get("/patients/<patient_id>/coverages/<coverage_id>")
 def get_coverage(patient_id: str, coverage_id: str) -> dict[str, Any]:
     """One coverage."""
-    caller = current_caller(router)
-    caller.require(READ_ROLES)
+    caller = authorized(router, READ_ROLES)
     return _out(service.get_coverage(caller, patient_id, coverage_id, repo=_repo, audit=_audit))
 
 
@@ -155,8 +151,7 @@ def update_coverage(
     patient_id: str, coverage_id: str, body: CoveragePatchRequest
 ) -> dict[str, Any]:
     """Change fields of a coverage (409 on a stale version)."""
-    caller = current_caller(router)
-    caller.require(WRITE_ROLES)
+    caller = authorized(router, WRITE_ROLES)
     coverage = service.update_coverage(
         caller,
         patient_id,
@@ -172,8 +167,7 @@ def update_coverage(
 @router.delete("/patients/<patient_id>/coverages/<coverage_id>")
 def deactivate_coverage(patient_id: str, coverage_id: str) -> dict[str, Any]:
     """Mark the coverage inactive and take it out of the order."""
-    caller = current_caller(router)
-    caller.require(WRITE_ROLES)
+    caller = authorized(router, WRITE_ROLES)
     return _out(service.deactivate_coverage(caller, patient_id, coverage_id, repo=_repo))
 
 
@@ -182,8 +176,7 @@ def request_card_upload(
     patient_id: str, coverage_id: str, body: CardUploadRequest
 ) -> dict[str, Any]:
     """A presigned URL to PUT one side of the insurance card to."""
-    caller = current_caller(router)
-    caller.require(WRITE_ROLES)
+    caller = authorized(router, WRITE_ROLES)
     url = service.request_card_upload(
         caller, patient_id, coverage_id, body.side, body.content_type, repo=_repo, cards=_cards
     )
@@ -193,8 +186,7 @@ def request_card_upload(
 @router.get("/patients/<patient_id>/coverages/<coverage_id>/card-images")
 def list_card_images(patient_id: str, coverage_id: str) -> dict[str, Any]:
     """Presigned URLs to GET the coverage's card images."""
-    caller = current_caller(router)
-    caller.require(READ_ROLES)
+    caller = authorized(router, READ_ROLES)
     urls = service.card_image_urls(
         caller, patient_id, coverage_id, repo=_repo, cards=_cards, audit=_audit
     )

@@ -29,7 +29,7 @@ from clinicflow.eligibility.store import (
 from clinicflow.patients.store import DynamoAuditLog, DynamoPatientRepository
 from clinicflow.platform.config import settings
 from clinicflow.platform.errors import FieldError, ValidationError
-from clinicflow.platform.http import current_caller
+from clinicflow.platform.http import authorized
 from clinicflow.platform.identity import ALL_ROLES, Role
 from clinicflow.practice import service as practice
 
@@ -118,8 +118,7 @@ def run_check(body: CheckRequestBody) -> Response[Any]:
 
     Answers are reused for the practice's cache time (settings), unless `force` is true.
     """
-    caller = current_caller(router)
-    caller.require(CHECK_ROLES)
+    caller = authorized(router, CHECK_ROLES)
     request = service.CheckRequest(
         patient_id=body.patient_id,
         coverage_id=body.coverage_id,
@@ -154,8 +153,7 @@ def coverage_history(
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> dict[str, Any]:
     """The coverage's checks, newest first (`cursor` pages on)."""
-    caller = current_caller(router)
-    caller.require(READ_ROLES)
+    caller = authorized(router, READ_ROLES)
     page = history.coverage_history(
         caller,
         patient_id,
@@ -172,8 +170,7 @@ def coverage_history(
 @router.post("/eligibility/checks/<check_id>/apply-corrections")
 def apply_corrections(check_id: str, body: ApplyCorrectionsBody) -> dict[str, Any]:
     """Write chosen corrections (member id, names, birth dates) to the coverage / patient."""
-    caller = current_caller(router)
-    caller.require(CORRECT_ROLES)
+    caller = authorized(router, CORRECT_ROLES)
     check = history.apply_corrections(caller, check_id, body.fields, checks=_checks, writer=_writer)
     return _out(check)
 
@@ -181,16 +178,14 @@ def apply_corrections(check_id: str, body: ApplyCorrectionsBody) -> dict[str, An
 @router.get("/eligibility/settings")
 def get_settings() -> dict[str, Any]:
     """The practice's eligibility settings (defaults until an admin sets them)."""
-    caller = current_caller(router)
-    caller.require(READ_ROLES)
+    caller = authorized(router, READ_ROLES)
     return _settings.get(caller.practice_id).model_dump(mode="json")
 
 
 @router.put("/eligibility/settings")
 def put_settings(body: SettingsBody) -> dict[str, Any]:
     """Set cache time, nightly checks and per-payer concurrency (admins; 409 on stale version)."""
-    caller = current_caller(router)
-    caller.require(SETTINGS_ROLES)
+    caller = authorized(router, SETTINGS_ROLES)
     value = EligibilitySettings(**body.model_dump(exclude={"version"}))
     stored = _settings.put(caller.practice_id, value, previous_version=body.version)
     hour = stored.nightly_hour if stored.nightly_enabled else None
@@ -201,16 +196,14 @@ def put_settings(body: SettingsBody) -> dict[str, Any]:
 @router.get("/eligibility/checks/<check_id>")
 def get_check(check_id: str) -> dict[str, Any]:
     """One stored check."""
-    caller = current_caller(router)
-    caller.require(READ_ROLES)
+    caller = authorized(router, READ_ROLES)
     return _out(service.get_check(caller, check_id, checks=_checks, audit=_audit))
 
 
 @router.get("/eligibility/checks/<check_id>/raw/<kind>")
 def get_raw(check_id: str, kind: str, inline: Annotated[bool, Query()] = False) -> dict[str, Any]:
     """A presigned URL for the raw 270 or 271 (`?inline=true` adds the text)."""
-    caller = current_caller(router)
-    caller.require(READ_ROLES)
+    caller = authorized(router, READ_ROLES)
     raw = service.raw_file(
         caller,
         check_id,
@@ -254,8 +247,7 @@ def list_flags(
     The calendar shows the problems (`problem: true`): inactive coverage, AAA errors, no
     coverage on file, payer unavailable.
     """
-    caller = current_caller(router)
-    caller.require(READ_ROLES)
+    caller = authorized(router, READ_ROLES)
     start, end = _instant(from_, "from"), _instant(to, "to")
     if not start < end or end - start > timedelta(days=MAX_FLAG_DAYS):
         raise ValidationError(FieldError("to", f"must be after from, at most {MAX_FLAG_DAYS} days"))

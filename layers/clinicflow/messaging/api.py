@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from clinicflow.messaging import service
 from clinicflow.messaging.model import MessageRecord
 from clinicflow.messaging.tasks import MAX_NOTE, Task
-from clinicflow.platform.http import current_caller
+from clinicflow.platform.http import authorized
 from clinicflow.platform.identity import ALL_ROLES, Role
 from clinicflow.reminders import service as reminders
 from clinicflow.reminders.model import QuietHoursPolicy, ReminderPolicy, ReminderRule, Rules
@@ -112,8 +112,7 @@ class MessageList(BaseModel):
 @router.get("/messaging/settings", summary="Messaging settings")
 def get_settings() -> SettingsOut:
     """The practice's SMS origination number (admins)."""
-    caller = current_caller(router)
-    caller.require(ADMINS)
+    caller = authorized(router, ADMINS)
     s = service.settings_of(caller.practice_id)
     return SettingsOut(sms_number=s.sms_number, version=s.version)
 
@@ -121,8 +120,7 @@ def get_settings() -> SettingsOut:
 @router.put("/messaging/settings", summary="Set the messaging settings")
 def put_settings(body: SettingsBody) -> SettingsOut:
     """Set the SMS origination number; inbound texts to it reach this practice."""
-    caller = current_caller(router)
-    caller.require(ADMINS)
+    caller = authorized(router, ADMINS)
     s = service.put_settings(caller, sms_number=body.sms_number, expected_version=body.version)
     return SettingsOut(sms_number=s.sms_number, version=s.version)
 
@@ -130,16 +128,14 @@ def put_settings(body: SettingsBody) -> SettingsOut:
 @router.get("/reminders/policy", summary="The reminder policy")
 def get_policy() -> PolicyOut:
     """Which reminders appointments get (defaults: email 72 h and SMS 24 h before)."""
-    caller = current_caller(router)
-    caller.require(ALL_ROLES)
+    caller = authorized(router, ALL_ROLES)
     return PolicyOut.of(reminders.get_policy(caller))
 
 
 @router.put("/reminders/policy", summary="Replace the reminder policy")
 def put_policy(body: PolicyBody) -> PolicyOut:
     """Replace the practice's reminders (admins); applies to bookings and moves from now on."""
-    caller = current_caller(router)
-    caller.require(ADMINS)
+    caller = authorized(router, ADMINS)
     policy = service_policy(body)
     return PolicyOut.of(reminders.put_policy(caller, policy, expected_version=body.version))
 
@@ -156,23 +152,20 @@ def service_policy(body: PolicyBody) -> ReminderPolicy:
 @router.get("/messaging/tasks", summary="Open front-desk tasks")
 def list_tasks() -> TaskList:
     """Replies a person must handle: reschedule requests, replies from shared numbers."""
-    caller = current_caller(router)
-    caller.require(service.TASK_ROLES)
+    caller = authorized(router, service.TASK_ROLES)
     return TaskList(tasks=service.list_tasks(caller))
 
 
 @router.post("/messaging/tasks/<task_id>/close", summary="Close a front-desk task")
 def close_task(task_id: str, body: CloseBody | None = None) -> Task:
     """Mark a task done, with a note of what was done (409 when already closed)."""
-    caller = current_caller(router)
-    caller.require(service.TASK_ROLES)
+    caller = authorized(router, service.TASK_ROLES)
     return service.close_task(caller, task_id, body.note if body else "")
 
 
 @router.get("/appointments/<appointment_id>/messages", summary="Messages of an appointment")
 def appointment_messages(appointment_id: str) -> MessageList:
     """Reminders and replies of an appointment, each with its delivery status."""
-    caller = current_caller(router)
-    caller.require(service.MESSAGE_READ_ROLES)
+    caller = authorized(router, service.MESSAGE_READ_ROLES)
     messages = service.appointment_messages(caller, appointment_id)
     return MessageList(messages=[MessageOut.of(m) for m in messages])

@@ -31,7 +31,7 @@ from clinicflow.patients.model import (
     Sex,
 )
 from clinicflow.patients.store import DynamoAuditLog, DynamoPatientRepository
-from clinicflow.platform.http import current_caller
+from clinicflow.platform.http import authorized
 from clinicflow.platform.idempotency import idempotent
 from clinicflow.platform.identity import ALL_ROLES, Role
 
@@ -100,8 +100,7 @@ def list_patients(
     status: Annotated[PatientStatus | None, Query()] = None,
 ) -> dict[str, Any]:
     """The most recently updated patients (summaries), newest first."""
-    caller = current_caller(router)
-    caller.require(READ_ROLES)
+    caller = authorized(router, READ_ROLES)
     page = service.list_recent_patients(
         caller, repo=_repo, audit=_audit, status=status, limit=limit, cursor=cursor
     )
@@ -111,8 +110,7 @@ def list_patients(
 @router.post("/patients", status_code=201, middlewares=[idempotent])
 def create_patient(body: PatientCreateRequest) -> dict[str, Any]:
     """Register a patient (409 with candidates when a likely duplicate exists)."""
-    caller = current_caller(router)
-    caller.require(WRITE_ROLES)
+    caller = authorized(router, WRITE_ROLES)
     data = PatientData.model_validate(body.model_dump(exclude={"confirm_duplicate"}))
     patient = service.create_patient(
         caller, data, repo=_repo, confirm_duplicate=body.confirm_duplicate
@@ -123,8 +121,7 @@ def create_patient(body: PatientCreateRequest) -> dict[str, Any]:
 @router.post("/patients/search")
 def search_patients(body: PatientSearchRequest) -> dict[str, Any]:
     """Search by last-name prefix (+ first-name prefix), DOB, MRN or phone."""
-    caller = current_caller(router)
-    caller.require(READ_ROLES)
+    caller = authorized(router, READ_ROLES)
     criteria = PatientSearch.model_validate(body.model_dump(exclude={"limit", "cursor"}))
     page = service.search_patients(
         caller, criteria, repo=_repo, audit=_audit, limit=body.limit, cursor=body.cursor
@@ -135,16 +132,14 @@ def search_patients(body: PatientSearchRequest) -> dict[str, Any]:
 @router.get("/patients/<patient_id>")
 def get_patient(patient_id: str) -> dict[str, Any]:
     """One patient of the caller's practice."""
-    caller = current_caller(router)
-    caller.require(READ_ROLES)
+    caller = authorized(router, READ_ROLES)
     return service.get_patient(caller, patient_id, repo=_repo, audit=_audit).model_dump(mode="json")
 
 
 @router.patch("/patients/<patient_id>")
 def update_patient(patient_id: str, body: PatientPatchRequest) -> dict[str, Any]:
     """Change some fields; `version` must be the version the caller read (else 409)."""
-    caller = current_caller(router)
-    caller.require(WRITE_ROLES)
+    caller = authorized(router, WRITE_ROLES)
     patient = service.update_patient(
         caller, patient_id, body.changes(), expected_version=body.version, repo=_repo
     )
@@ -154,6 +149,5 @@ def update_patient(patient_id: str, body: PatientPatchRequest) -> dict[str, Any]
 @router.delete("/patients/<patient_id>")
 def deactivate_patient(patient_id: str) -> dict[str, Any]:
     """Mark the patient inactive (the record is kept)."""
-    caller = current_caller(router)
-    caller.require(DEACTIVATE_ROLES)
+    caller = authorized(router, DEACTIVATE_ROLES)
     return service.deactivate_patient(caller, patient_id, repo=_repo).model_dump(mode="json")

@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from clinicflow.platform.errors import ClinicFlowError
-from clinicflow.platform.identity import Caller, caller_from_event
+from clinicflow.platform.identity import Caller, Role, caller_from_event
 
 logger = logging.getLogger("clinicflow.http")
 
@@ -63,3 +63,10 @@ def build_app(*routers: APIGatewayRouter) -> APIGatewayRestResolver:
 def current_caller(router: APIGatewayRouter) -> Caller:
     """The authenticated staff member of the request the router is handling."""
     return caller_from_event(router.current_event.raw_event)
+
+
+def authorized(router: APIGatewayRouter, allowed: frozenset[Role] | set[Role]) -> Caller:
+    """The request's staff member, once they hold one of the allowed roles (403 otherwise)."""
+    caller = current_caller(router)
+    caller.require(allowed)
+    return caller

@@ -13,7 +13,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import BaseModel, Field
 
-from clinicflow.platform.http import current_caller
+from clinicflow.platform.http import authorized
 from clinicflow.platform.identity import ALL_ROLES, Role
 from clinicflow.practice import service
 from clinicflow.practice.model import (
@@ -296,8 +296,7 @@ def _created_or_ok(body: Out, created: bool) -> Response[Out]:
 @router.get("/practice", summary="The practice profile")
 def get_practice() -> ProfileOut:
     """The caller's practice profile (404 until an admin sets it up)."""
-    caller = current_caller(router)
-    caller.require(ALL_ROLES)
+    caller = authorized(router, ALL_ROLES)
     return ProfileOut.of(service.get_profile(caller.practice_id))
 
 
@@ -308,8 +307,7 @@ def get_practice() -> ProfileOut:
 )
 def put_practice(body: ProfileBody) -> Response[ProfileOut]:
     """Admins set the practice's billing identity."""
-    caller = current_caller(router)
-    caller.require(ADMINS)
+    caller = authorized(router, ADMINS)
     profile, created = service.put_profile(caller, body.to_input(), expected_version=body.version)
     return _created_or_ok(ProfileOut.of(profile), created)
 
@@ -317,8 +315,7 @@ def put_practice(body: ProfileBody) -> Response[ProfileOut]:
 @router.get("/practice/locations", summary="The practice's locations")
 def list_locations(active_only: bool = False) -> LocationList:
     """Every location (or only the active ones)."""
-    caller = current_caller(router)
-    caller.require(ALL_ROLES)
+    caller = authorized(router, ALL_ROLES)
     locations = service.list_locations(caller.practice_id, active_only=active_only)
     return LocationList(locations=[LocationOut.of(loc) for loc in locations])
 
@@ -327,8 +324,7 @@ def list_locations(active_only: bool = False) -> LocationList:
 def create_location(body: LocationBody) -> LocationOut:
     """Admins add a location. With an `Idempotency-Key` header a retry answers the same
     location instead of adding another."""
-    caller = current_caller(router)
-    caller.require(ADMINS)
+    caller = authorized(router, ADMINS)
     key = (router.current_event.headers or {}).get("idempotency-key", "")[:128]
     return LocationOut.of(service.create_location(caller, body.to_input(), idempotency_key=key))
 
@@ -336,16 +332,14 @@ def create_location(body: LocationBody) -> LocationOut:
 @router.get("/practice/locations/<location_id>", summary="One location")
 def get_location(location_id: str) -> LocationOut:
     """One location of the caller's practice."""
-    caller = current_caller(router)
-    caller.require(ALL_ROLES)
+    caller = authorized(router, ALL_ROLES)
     return LocationOut.of(service.get_location(caller.practice_id, location_id))
 
 
 @router.put("/practice/locations/<location_id>", summary="Replace a location")
 def update_location(location_id: str, body: LocationBody) -> LocationOut:
     """Admins change a location."""
-    caller = current_caller(router)
-    caller.require(ADMINS)
+    caller = authorized(router, ADMINS)
     location = service.update_location(
         caller, location_id, body.to_input(), expected_version=body.version
     )
@@ -355,16 +349,14 @@ def update_location(location_id: str, body: LocationBody) -> LocationOut:
 @router.delete("/practice/locations/<location_id>", summary="Deactivate a location")
 def deactivate_location(location_id: str) -> LocationOut:
     """Admins deactivate a location (kept on record for past visits and claims)."""
-    caller = current_caller(router)
-    caller.require(ADMINS)
+    caller = authorized(router, ADMINS)
     return LocationOut.of(service.deactivate_location(caller, location_id))
 
 
 @router.get("/payers", summary="The payer directory")
 def list_payers(limit: int = 100, cursor: str | None = None) -> PayerList:
     """A page of the practice's payer directory, by payer id (`limit` 1-200)."""
-    caller = current_caller(router)
-    caller.require(ALL_ROLES)
+    caller = authorized(router, ALL_ROLES)
     page = service.list_payers(caller.practice_id, limit=limit, cursor=cursor)
     return PayerList(payers=[PayerOut.of(p) for p in page.payers], cursor=page.cursor)
 
@@ -372,8 +364,7 @@ def list_payers(limit: int = 100, cursor: str | None = None) -> PayerList:
 @router.get("/payers/<payer_id>", summary="One payer")
 def get_payer(payer_id: str) -> PayerOut:
     """One payer of the practice's directory."""
-    caller = current_caller(router)
-    caller.require(ALL_ROLES)
+    caller = authorized(router, ALL_ROLES)
     return PayerOut.of(service.get_payer(caller.practice_id, payer_id))
 
 
@@ -384,8 +375,7 @@ def get_payer(payer_id: str) -> PayerOut:
 )
 def put_payer(payer_id: str, body: PayerBody) -> Response[PayerOut]:
     """Admins and billers maintain the payer directory."""
-    caller = current_caller(router)
-    caller.require(PAYER_EDITORS)
+    caller = authorized(router, PAYER_EDITORS)
     payer, created = service.put_payer(
         caller, payer_id, body.to_input(), expected_version=body.version
     )

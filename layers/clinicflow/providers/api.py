@@ -13,7 +13,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import BaseModel, Field
 
-from clinicflow.platform.http import current_caller
+from clinicflow.platform.http import authorized
 from clinicflow.platform.identity import ALL_ROLES, Role
 from clinicflow.providers import service
 from clinicflow.providers.model import Provider, ProviderChanges, ProviderInput
@@ -154,8 +154,7 @@ def list_providers(
     active_only: Annotated[bool, Query()] = False,
 ) -> ProviderList:
     """Every provider (optionally only those at a location, or only the active ones)."""
-    caller = current_caller(router)
-    caller.require(ALL_ROLES)
+    caller = authorized(router, ALL_ROLES)
     providers = service.list_providers(
         caller.practice_id, location_id=location_id, active_only=active_only
     )
@@ -165,8 +164,7 @@ def list_providers(
 @router.post("/providers", summary="Add a provider", status_code=201)
 def create_provider(body: ProviderBody) -> ProviderOut:
     """Admins add a provider (422 naming each bad field; 409 on a duplicate NPI or id)."""
-    caller = current_caller(router)
-    caller.require(ADMINS)
+    caller = authorized(router, ADMINS)
     provider = service.create_provider(caller, body.to_input(), provider_id=body.provider_id)
     return ProviderOut.of(provider)
 
@@ -174,16 +172,14 @@ def create_provider(body: ProviderBody) -> ProviderOut:
 @router.get("/providers/<provider_id>", summary="One provider")
 def get_provider(provider_id: str) -> ProviderOut:
     """One provider of the caller's practice."""
-    caller = current_caller(router)
-    caller.require(ALL_ROLES)
+    caller = authorized(router, ALL_ROLES)
     return ProviderOut.of(service.get_provider(caller.practice_id, provider_id))
 
 
 @router.patch("/providers/<provider_id>", summary="Change a provider")
 def update_provider(provider_id: str, body: ProviderPatch) -> ProviderOut:
     """Admins change some fields of a provider."""
-    caller = current_caller(router)
-    caller.require(ADMINS)
+    caller = authorized(router, ADMINS)
     provider = service.update_provider(
         caller, provider_id, body.to_changes(), expected_version=body.version
     )
@@ -193,6 +189,5 @@ def update_provider(provider_id: str, body: ProviderPatch) -> ProviderOut:
 @router.delete("/providers/<provider_id>", summary="Deactivate a provider")
 def deactivate_provider(provider_id: str) -> ProviderOut:
     """Admins deactivate a provider (kept on record for past visits and claims)."""
-    caller = current_caller(router)
-    caller.require(ADMINS)
+    caller = authorized(router, ADMINS)
     return ProviderOut.of(service.deactivate_provider(caller, provider_id))

@@ -11,7 +11,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import BaseModel, Field
 
-from clinicflow.platform.http import current_caller
+from clinicflow.platform.http import authorized
 from clinicflow.platform.idempotency import idempotent
 from clinicflow.platform.identity import Caller, Role
 from clinicflow.staff import service
@@ -89,8 +89,7 @@ class StaffList(BaseModel):
 
 
 def _admin() -> Caller:
-    caller = current_caller(router)
-    caller.require(ADMINS)
+    caller = authorized(router, ADMINS)
     return caller
 
 

@@ -23,7 +23,7 @@ from clinicflow.claims.submission.model import (
     WorkState,
 )
 from clinicflow.claims.submission.wiring import deployed_ports
-from clinicflow.platform.http import current_caller
+from clinicflow.platform.http import authorized
 from clinicflow.platform.identity import Role
 
 router = APIGatewayRouter()  # type: ignore[no-untyped-call]
@@ -50,8 +50,7 @@ def _claim_out(claim: Any) -> dict[str, Any]:
 @router.post("/claims/<claim_id>/submit", summary="Submit a ready claim", status_code=202)
 def submit_claim(claim_id: str, body: SubmitBody) -> dict[str, Any]:
     """Queues the claim for the next 837P file of its payer (409 when blocked or stale)."""
-    caller = current_caller(router)
-    caller.require(BILLING)
+    caller = authorized(router, BILLING)
     claim = service.submit_claim(
         caller, claim_id, expected_version=body.version, ports=deployed_ports()
     )
@@ -66,8 +65,7 @@ def work_queue(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> dict[str, Any]:
     """Oldest first. `age`: only claims in the state for at least that many days."""
-    caller = current_caller(router)
-    caller.require(BILLING)
+    caller = authorized(router, BILLING)
     items = service.work_queue(
         caller, state, payer_id=payer_id, min_age_days=age, limit=limit, ports=deployed_ports()
     )
@@ -85,8 +83,7 @@ def _file_out(f: ClaimFile) -> dict[str, Any]:
 @router.get("/claims/<claim_id>/files", summary="The 837P files a claim was sent in")
 def claim_files(claim_id: str) -> dict[str, Any]:
     """Each file with its status and 999 verdict; download one with /claim-files/{file_id}."""
-    caller = current_caller(router)
-    caller.require(READERS)
+    caller = authorized(router, READERS)
     files = service.claim_files(caller, claim_id, ports=deployed_ports())
     return {"claim_id": claim_id, "files": [_file_out(f) for f in files]}
 
@@ -94,8 +91,7 @@ def claim_files(claim_id: str) -> dict[str, Any]:
 @router.get("/claim-files/<file_id>", summary="Download an 837P file (presigned URL)")
 def claim_file(file_id: str) -> dict[str, Any]:
     """A presigned URL valid 5 minutes; the download is audited."""
-    caller = current_caller(router)
-    caller.require(READERS)
+    caller = authorized(router, READERS)
     file, url = service.file_download(caller, file_id, ports=deployed_ports())
     return {**_file_out(file), "download_url": url, "expires_in": 300}
 
@@ -143,8 +139,7 @@ class ProfileBody(_Body):
 @router.get("/clearinghouse/profile", summary="The practice's clearinghouse profile")
 def get_profile() -> dict[str, Any]:
     """Submitter/receiver ids, ISA qualifiers, usage and payer enrollments."""
-    caller = current_caller(router)
-    caller.require(BILLING)
+    caller = authorized(router, BILLING)
     out: dict[str, Any] = serial.to_plain(service.get_profile(caller, deployed_ports()))
     return out
 
@@ -152,8 +147,7 @@ def get_profile() -> dict[str, Any]:
 @router.put("/clearinghouse/profile", summary="Set the practice's clearinghouse profile")
 def put_profile(body: ProfileBody) -> dict[str, Any]:
     """Admins only; 422 naming each bad field, 409 when `version` is stale."""
-    caller = current_caller(router)
-    caller.require(ADMINS)
+    caller = authorized(router, ADMINS)
     profile = ClearinghouseProfile(
         practice_id=caller.practice_id,
         clearinghouse_id=body.clearinghouse_id,

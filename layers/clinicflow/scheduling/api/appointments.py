@@ -13,7 +13,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import BaseModel, Field
 
-from clinicflow.platform.http import current_caller
+from clinicflow.platform.http import authorized
 from clinicflow.platform.idempotency import idempotent
 from clinicflow.platform.identity import ALL_ROLES, Role
 from clinicflow.scheduling.api.views import (
@@ -123,8 +123,7 @@ class OfferAnswer(BaseModel):
 )
 def book(body: BookBody) -> dict[str, Any]:
     """Book (409 with `nearest_slots` when taken). `Idempotency-Key` makes retries safe."""
-    caller = current_caller(router)
-    caller.require(BOOKERS)
+    caller = authorized(router, BOOKERS)
     appointment = booking.book(
         caller,
         booking.BookingRequest(
@@ -149,8 +148,7 @@ def list_appointments(
     include_cancelled: Annotated[bool, Query()] = False,
 ) -> dict[str, Any]:
     """A location's (or one provider's) appointments, local days from..to (at most 31)."""
-    caller = current_caller(router)
-    caller.require(ALL_ROLES)
+    caller = authorized(router, ALL_ROLES)
     found, zone = booking.list_appointments(
         caller,
         location_id=location_id,
@@ -165,16 +163,14 @@ def list_appointments(
 @router.get("/appointments/<appointment_id>", summary="One appointment")
 def get_appointment(appointment_id: str) -> dict[str, Any]:
     """One appointment with its status history and wait times."""
-    caller = current_caller(router)
-    caller.require(ALL_ROLES)
+    caller = authorized(router, ALL_ROLES)
     return appointment_view(booking.get_appointment(caller, appointment_id))
 
 
 @router.post("/appointments/<appointment_id>/reschedule", summary="Reschedule")
 def reschedule(appointment_id: str, body: RescheduleBody) -> dict[str, Any]:
     """Move or resize; old locks released and new ones taken in one transaction."""
-    caller = current_caller(router)
-    caller.require(BOOKERS)
+    caller = authorized(router, BOOKERS)
     moved = booking.reschedule(
         caller,
         appointment_id,
@@ -192,8 +188,7 @@ def reschedule(appointment_id: str, body: RescheduleBody) -> dict[str, Any]:
 @router.post("/appointments/<appointment_id>/cancel", summary="Cancel")
 def cancel(appointment_id: str, body: CancelBody) -> dict[str, Any]:
     """Cancel with a reason; the freed slot is offered to the waitlist."""
-    caller = current_caller(router)
-    caller.require(BOOKERS)
+    caller = authorized(router, BOOKERS)
     cancelled = booking.cancel(
         caller, appointment_id, reason=body.reason, note=body.note, expected_version=body.version
     )
@@ -203,8 +198,7 @@ def cancel(appointment_id: str, body: CancelBody) -> dict[str, Any]:
 @router.post("/appointments/<appointment_id>/status", summary="Change status")
 def change_status(appointment_id: str, body: StatusBody) -> dict[str, Any]:
     """Confirm, check in, room, see, check out or no-show (illegal moves: 409)."""
-    caller = current_caller(router)
-    caller.require(BOOKERS)
+    caller = authorized(router, BOOKERS)
     changed = booking.change_status(
         caller, appointment_id, body.status, expected_version=body.version
     )
@@ -215,8 +209,7 @@ def change_status(appointment_id: str, body: StatusBody) -> dict[str, Any]:
 @router.post("/appointment-series", summary="Book a recurring series", status_code=201)
 def book_series(body: SeriesBody) -> dict[str, Any]:
     """Book every occurrence; the answer reports each (booked, or what it conflicts with)."""
-    caller = current_caller(router)
-    caller.require(BOOKERS)
+    caller = authorized(router, BOOKERS)
     created, results = series.book_series(
         caller,
         series.SeriesRequest(
@@ -239,8 +232,7 @@ def book_series(body: SeriesBody) -> dict[str, Any]:
 @router.get("/appointment-series/<series_id>", summary="One series")
 def get_series(series_id: str) -> dict[str, Any]:
     """The series and its appointments."""
-    caller = current_caller(router)
-    caller.require(ALL_ROLES)
+    caller = authorized(router, ALL_ROLES)
     found, appointments = series.get_series(caller, series_id)
     return {
         "series": series_view(found),
@@ -251,8 +243,7 @@ def get_series(series_id: str) -> dict[str, Any]:
 @router.post("/appointment-series/<series_id>/cancel", summary="Cancel occurrences")
 def cancel_series(series_id: str, body: SeriesCancelBody) -> dict[str, Any]:
     """Cancel one, this-and-following, or all occurrences."""
-    caller = current_caller(router)
-    caller.require(BOOKERS)
+    caller = authorized(router, BOOKERS)
     results = series.cancel_series(
         caller, series_id, scope=body.scope, occurrence=body.occurrence, reason=body.reason
     )
@@ -263,8 +254,7 @@ def cancel_series(series_id: str, body: SeriesCancelBody) -> dict[str, Any]:
 @router.post("/appointment-series/<series_id>/reschedule", summary="Move occurrences")
 def reschedule_series(series_id: str, body: SeriesMoveBody) -> dict[str, Any]:
     """Move one, this-and-following, or all occurrences; each reports its outcome."""
-    caller = current_caller(router)
-    caller.require(BOOKERS)
+    caller = authorized(router, BOOKERS)
     results = series.reschedule_series(
         caller,
         series_id,
@@ -282,8 +272,7 @@ def reschedule_series(series_id: str, body: SeriesMoveBody) -> dict[str, Any]:
 @router.post("/waitlist", summary="Add a patient to the waitlist", status_code=201)
 def add_to_waitlist(body: WaitBody) -> dict[str, Any]:
     """The patient waits for a slot of a type at a location within a date window."""
-    caller = current_caller(router)
-    caller.require(BOOKERS)
+    caller = authorized(router, BOOKERS)
     entry = waitlist.add_entry(caller, body.model_dump(mode="json"))
     data: dict[str, Any] = entry.model_dump(mode="json")
     return data
@@ -292,16 +281,14 @@ def add_to_waitlist(body: WaitBody) -> dict[str, Any]:
 @router.get("/waitlist", summary="Patients waiting")
 def list_waitlist() -> dict[str, Any]:
     """Entries still waiting, oldest first."""
-    caller = current_caller(router)
-    caller.require(ALL_ROLES)
+    caller = authorized(router, ALL_ROLES)
     return {"entries": [e.model_dump(mode="json") for e in waitlist.list_entries(caller)]}
 
 
 @router.delete("/waitlist/<entry_id>", summary="Remove from the waitlist")
 def remove_from_waitlist(entry_id: str) -> dict[str, Any]:
     """Take a patient off the waitlist."""
-    caller = current_caller(router)
-    caller.require(BOOKERS)
+    caller = authorized(router, BOOKERS)
     data: dict[str, Any] = waitlist.remove_entry(caller, entry_id).model_dump(mode="json")
     return data
 
@@ -309,8 +296,7 @@ def remove_from_waitlist(entry_id: str) -> dict[str, Any]:
 @router.get("/waitlist/offers", summary="Offers of freed slots")
 def list_offers() -> dict[str, Any]:
     """Recent offers (expired holds are closed and re-offered first)."""
-    caller = current_caller(router)
-    caller.require(ALL_ROLES)
+    caller = authorized(router, ALL_ROLES)
     return {"offers": [offer_view(v) for v in waitlist.list_offers(caller)]}
 
 
@@ -321,8 +307,7 @@ def accept_offer(offer_id: str, body: OfferAnswer) -> dict[str, Any]:
     A later appointment the patient holds (named on the entry or here) is cancelled in the
     same transaction: never both held, never neither.
     """
-    caller = current_caller(router)
-    caller.require(BOOKERS)
+    caller = authorized(router, BOOKERS)
     appointment = waitlist.accept_offer(
         caller, offer_id, body.entry_id, replaces_appointment_id=body.replaces_appointment_id
     )
@@ -332,8 +317,7 @@ def accept_offer(offer_id: str, body: OfferAnswer) -> dict[str, Any]:
 @router.post("/waitlist/offers/<offer_id>/decline", summary="Decline an offer")
 def decline_offer(offer_id: str, body: OfferAnswer) -> dict[str, Any]:
     """Record a refusal (the next patient is offered when everyone in the round declined)."""
-    caller = current_caller(router)
-    caller.require(BOOKERS)
+    caller = authorized(router, BOOKERS)
     data: dict[str, Any] = waitlist.decline_offer(caller, offer_id, body.entry_id).model_dump(
         mode="json"
     )

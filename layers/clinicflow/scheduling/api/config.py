@@ -15,7 +15,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import BaseModel, Field
 
-from clinicflow.platform.http import current_caller
+from clinicflow.platform.http import authorized
 from clinicflow.platform.identity import ALL_ROLES, Role
 from clinicflow.scheduling.model import (
     AppointmentType,
@@ -49,15 +49,13 @@ def _list(records: tuple[ConfigRecord, ...], key: str) -> dict[str, Any]:
 @router.get("/scheduling/config", summary="The whole calendar configuration")
 def get_config() -> dict[str, Any]:
     """Types, rooms, templates, closures and the waitlist policy, in one answer."""
-    caller = current_caller(router)
-    caller.require(ALL_ROLES)
+    caller = authorized(router, ALL_ROLES)
     config = service.get_config(caller)
     return config.model_dump(mode="json")
 
 
 def _put(kind: type[ConfigRecord], body: Body, ident: str | None = None) -> dict[str, Any]:
-    caller = current_caller(router)
-    caller.require(ADMINS)
+    caller = authorized(router, ADMINS)
     version = body.pop("version", None)
     data = {k: v for k, v in body.items()}
     return _dump(
@@ -72,8 +70,7 @@ def _put(kind: type[ConfigRecord], body: Body, ident: str | None = None) -> dict
 
 
 def _delete(kind: type[ConfigRecord], ident: str) -> dict[str, Any]:
-    caller = current_caller(router)
-    caller.require(ADMINS)
+    caller = authorized(router, ADMINS)
     return _dump(service.remove_record(caller, kind, ident))
 
 
@@ -81,8 +78,7 @@ def _delete(kind: type[ConfigRecord], ident: str) -> dict[str, Any]:
 @router.get("/scheduling/rooms", summary="Rooms and resources")
 def list_rooms() -> dict[str, Any]:
     """Every room and resource of the practice."""
-    caller = current_caller(router)
-    caller.require(ALL_ROLES)
+    caller = authorized(router, ALL_ROLES)
     return _list(service.get_config(caller).rooms, "rooms")
 
 
@@ -108,8 +104,7 @@ def delete_room(room_id: str) -> dict[str, Any]:
 @router.get("/scheduling/appointment-types", summary="Appointment types")
 def list_types() -> dict[str, Any]:
     """Every appointment type."""
-    caller = current_caller(router)
-    caller.require(ALL_ROLES)
+    caller = authorized(router, ALL_ROLES)
     return _list(service.get_config(caller).types, "appointment_types")
 
 
@@ -122,8 +117,7 @@ def create_type(body: Body) -> dict[str, Any]:
 @router.get("/scheduling/appointment-types/<type_id>", summary="One appointment type")
 def get_type(type_id: str) -> dict[str, Any]:
     """One appointment type."""
-    caller = current_caller(router)
-    caller.require(ALL_ROLES)
+    caller = authorized(router, ALL_ROLES)
     return _dump(service.get_record(caller, AppointmentType, type_id))
 
 
@@ -145,8 +139,7 @@ def list_templates(
     provider_id: Annotated[str | None, Query(max_length=40)] = None,
 ) -> dict[str, Any]:
     """Templates (optionally of one provider)."""
-    caller = current_caller(router)
-    caller.require(ALL_ROLES)
+    caller = authorized(router, ALL_ROLES)
     templates = service.get_config(caller).templates
     chosen = tuple(t for t in templates if provider_id in (None, t.provider_id))
     return _list(chosen, "templates")
@@ -173,8 +166,7 @@ def delete_template(template_id: str) -> dict[str, Any]:
 @router.get("/scheduling/closures", summary="Closures (holidays)")
 def list_closures() -> dict[str, Any]:
     """Whole days the practice or a location is closed."""
-    caller = current_caller(router)
-    caller.require(ALL_ROLES)
+    caller = authorized(router, ALL_ROLES)
     return _list(service.get_config(caller).closures, "closures")
 
 
@@ -193,8 +185,7 @@ def delete_closure(closure_id: str) -> dict[str, Any]:
 @router.put("/scheduling/waitlist-policy", summary="Set the waitlist policy")
 def put_policy(body: Body) -> dict[str, Any]:
     """Admins set how long an offer is held and to how many patients at once."""
-    caller = current_caller(router)
-    caller.require(ADMINS)
+    caller = authorized(router, ADMINS)
     return _dump(service.put_record(caller, WaitlistPolicy, {**body, "policy_id": "waitlist"}))
 
 
@@ -207,8 +198,7 @@ def list_exceptions(
     location_id: Annotated[str | None, Query(max_length=40)] = None,
 ) -> dict[str, Any]:
     """Time off and extra hours overlapping local days from..to (at most 92), by start."""
-    caller = current_caller(router)
-    caller.require(ALL_ROLES)
+    caller = authorized(router, ALL_ROLES)
     found, zone = service.list_exceptions(
         caller,
         provider_id=provider_id,
@@ -230,8 +220,7 @@ def exception_view(x: AvailabilityException, zone: str) -> dict[str, Any]:
 @router.post("/scheduling/exceptions", summary="Add an availability exception", status_code=201)
 def create_exception(body: Body) -> dict[str, Any]:
     """A provider's time off or one-off extra hours (naive times: the location's clock)."""
-    caller = current_caller(router)
-    caller.require(EXCEPTION_ROLES)
+    caller = authorized(router, EXCEPTION_ROLES)
     exception = service.add_exception(caller, body)
     data: dict[str, Any] = exception.model_dump(mode="json")
     return data
@@ -240,8 +229,7 @@ def create_exception(body: Body) -> dict[str, Any]:
 @router.delete("/scheduling/exceptions/<exception_id>", summary="Delete an exception")
 def delete_exception(exception_id: str) -> dict[str, Any]:
     """Remove an exception."""
-    caller = current_caller(router)
-    caller.require(EXCEPTION_ROLES)
+    caller = authorized(router, EXCEPTION_ROLES)
     data: dict[str, Any] = service.remove_exception(caller, exception_id).model_dump(mode="json")
     return data
 
@@ -262,8 +250,7 @@ class SlotSearch(BaseModel):
 @router.post("/scheduling/slots/search", summary="Search free slots")
 def search_slots(body: SlotSearch) -> dict[str, Any]:
     """Slots honouring templates, exceptions, closures, appointments, buffers and rooms."""
-    caller = current_caller(router)
-    caller.require(ALL_ROLES)
+    caller = authorized(router, ALL_ROLES)
     result = availability.search_slots(
         caller,
         availability.SlotQuery(

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from clinicflow.platform.http import current_caller
+from clinicflow.platform.http import authorized
 from clinicflow.platform.identity import ALL_ROLES
 from clinicflow.scheduling.api.views import appointment_view
 from clinicflow.scheduling.model import Status
@@ -26,8 +26,7 @@ def list_patient_appointments(
     cursor: Annotated[str | None, Query(max_length=600)] = None,
 ) -> dict[str, Any]:
     """Upcoming (soonest first), past or all (newest first); `cursor` pages on."""
-    caller = current_caller(router)
-    caller.require(ALL_ROLES)
+    caller = authorized(router, ALL_ROLES)
     found, next_cursor = patient_visits.patient_appointments(
         caller, patient_id, when=when, status=status, limit=limit, cursor=cursor
     )
