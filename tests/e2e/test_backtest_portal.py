@@ -13,7 +13,12 @@ import pytest
 from clinicflow.local.stack import LocalStack
 from tests.e2e.conftest import Portal
 from tests.integration.test_claims_submission import claim_status as sent_status
-from tests.integration.test_claims_submission import collect_acks, make_ready_claim, wait_for
+from tests.integration.test_claims_submission import (
+    collect_acks,
+    make_ready_claim,
+    wait_for,
+    wait_until_sent,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -23,7 +28,7 @@ def test_backtest_shows_what_the_rules_missed(
 ) -> None:
     accepted = make_ready_claim(login, submit=True)["claim_id"]
     rejected = make_ready_claim(login, member_id="SBX-REJECT", submit=True)["claim_id"]
-    wait_for(lambda: {sent_status(login, c) for c in (accepted, rejected)} == {"submitted"})
+    wait_until_sent(login, accepted, rejected)
     # Sends are stamped by the functions' clock; the stack's clock (schedules) may run ahead.
     sent_on = datetime.now(UTC).date()
     latest = max(sent_on, portal.now().date())

@@ -16,7 +16,7 @@ from clinicflow.local.stack import LocalStack
 from tests.e2e.calendar_setup import Calendar, make_calendar
 from tests.e2e.conftest import Portal
 from tests.integration.test_claims_submission import claim_status as sent_status
-from tests.integration.test_claims_submission import make_ready_claim, wait_for
+from tests.integration.test_claims_submission import make_ready_claim, wait_for, wait_until_sent
 
 pytestmark = pytest.mark.e2e
 
@@ -197,7 +197,7 @@ def test_rejected_claim_in_the_work_queue_with_the_payers_reason(
     # A clean claim the sandbox clearinghouse rejects (its member id is unknown to the payer).
     claim = make_ready_claim(login, member_id="SBX-REJECT", submit=True)
     claim_id = claim["claim_id"]
-    wait_for(lambda: sent_status(login, claim_id) == "submitted")
+    wait_until_sent(login, claim_id)
     stack.advance_clock(timedelta(minutes=15, seconds=1))  # 999
     stack.advance_clock(timedelta(minutes=15, seconds=1))  # 277CA
     wait_for(lambda: sent_status(login, claim_id) == "rejected")

@@ -156,6 +156,22 @@ def claim_status(login: Callable[[str], ApiClient], claim_id: str) -> str:
     return str(got.body["status"])
 
 
+def wait_until_sent(login: Callable[[str], ApiClient], *claim_ids: str) -> None:
+    """Wait until each claim is submitted and its 837P file sent (a claim is submitted once
+    bound to its file; the file goes to the clearinghouse a moment later)."""
+    biller = login("sunrise-biller")
+
+    def sent(claim_id: str) -> bool:
+        if claim_status(login, claim_id) != "submitted":
+            return False
+        files = biller.call("GET", f"/claims/{claim_id}/files")
+        assert files.status == 200, files.body
+        return [f["status"] for f in files.body["files"]] == ["sent"]
+
+    for claim_id in claim_ids:
+        wait_for(lambda c=claim_id: sent(c))
+
+
 def collect_acks(stack: LocalStack) -> None:
     """The acknowledgment schedule (rate 15 minutes) firing on the local clock."""
     stack.advance_clock(timedelta(minutes=15, seconds=1))
@@ -178,13 +194,10 @@ def test_submit_batch_send_and_acknowledge(stack: LocalStack, login: Callable[[s
     good = make_ready_claim(login, submit=True)
     rejected = make_ready_claim(login, member_id="SBX-REJECT", submit=True)
     biller = login("sunrise-biller")
-    for claim in (good, rejected):
-        wait_for(lambda c=claim: claim_status(login, c["claim_id"]) == "submitted")
+    wait_until_sent(login, good["claim_id"], rejected["claim_id"])
 
-    files = biller.call("GET", f"/claims/{good['claim_id']}/files")
-    assert files.status == 200, files.body
-    (file,) = files.body["files"]
-    assert file["status"] == "sent" and file["claim_count"] >= 1
+    (file,) = biller.call("GET", f"/claims/{good['claim_id']}/files").body["files"]
+    assert file["claim_count"] >= 1
     download = biller.call("GET", f"/claim-files/{file['file_id']}")
     assert download.status == 200 and download.body["expires_in"] == 300
     with urllib.request.urlopen(download.body["download_url"], timeout=10) as response:
