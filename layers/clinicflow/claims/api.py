@@ -22,7 +22,6 @@ from clinicflow.claims.model import (
     AccidentKind,
     Authorization,
     AuthorizationKind,
-    Claim,
     Encounter,
     EncounterInput,
     EncounterStatus,
@@ -154,11 +153,6 @@ def _encounter_out(e: Encounter) -> dict[str, Any]:
     return body
 
 
-def _claim_out(c: Claim) -> dict[str, Any]:
-    body: dict[str, Any] = serial.to_plain(c)
-    return body
-
-
 def _report_out(report: ScrubReport) -> dict[str, Any]:
     return {
         "blocked": report.blocked,
@@ -242,7 +236,9 @@ def reopen_encounter(encounter_id: str) -> dict[str, Any]:
 def create_claim(encounter_id: str) -> dict[str, Any]:
     """A draft claim from a signed encounter."""
     caller = authorized(router, BILLING)
-    return _claim_out(service.create_claim(caller, encounter_id, repo=_store, facts=_facts))
+    return serial.plain_record(
+        service.create_claim(caller, encounter_id, repo=_store, facts=_facts)
+    )
 
 
 @router.get("/claims/backtest", summary="Backtest the scrubber's current rules on past claims")
@@ -278,7 +274,7 @@ def backtest(
 def get_claim(claim_id: str) -> dict[str, Any]:
     """One claim of the caller's practice."""
     caller = authorized(router, CLAIM_READERS)
-    return _claim_out(service.get_claim(caller, claim_id, repo=_store, audit=_audit))
+    return serial.plain_record(service.get_claim(caller, claim_id, repo=_store, audit=_audit))
 
 
 @router.post("/claims/<claim_id>/scrub", summary="Scrub a claim")
@@ -312,7 +308,7 @@ def override_finding(claim_id: str, body: OverrideBody) -> dict[str, Any]:
     """E.g. a possible duplicate that is a second visit the same day."""
     caller = authorized(router, BILLING)
     claim = service.override_finding(caller, claim_id, body.rule_id, body.reason, repo=_store)
-    return _claim_out(claim)
+    return serial.plain_record(claim)
 
 
 @router.put("/claims/<claim_id>", summary="Correct a claim before it goes out or after a rejection")
@@ -323,7 +319,7 @@ def correct_claim(claim_id: str, body: EncounterBody) -> dict[str, Any]:
     claim = correction.correct_claim(
         caller, claim_id, body.to_input(), expected_version=body.version, repo=_store, facts=_facts
     )
-    return _claim_out(claim)
+    return serial.plain_record(claim)
 
 
 class FeeScheduleBody(_Body):

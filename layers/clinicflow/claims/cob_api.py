@@ -104,11 +104,6 @@ class VoidBody(_Body):
     reason: Annotated[str, Field(max_length=300)] = ""
 
 
-def _out(claim: Any) -> dict[str, Any]:
-    out: dict[str, Any] = serial.to_plain(claim)
-    return out
-
-
 @router.put("/claims/<claim_id>/adjudication", summary="Record the payer's decision")
 def record_adjudication(claim_id: str, body: RecordBody) -> dict[str, Any]:
     """An accepted claim becomes paid, partially paid or denied (409 before acceptance)."""
@@ -120,7 +115,7 @@ def record_adjudication(claim_id: str, body: RecordBody) -> dict[str, Any]:
         expected_version=body.version,
         repo=_store,
     )
-    return _out(claim)
+    return serial.plain_record(claim)
 
 
 @router.post(
@@ -137,7 +132,7 @@ def create_next_claim(claim_id: str, body: NextClaimBody) -> dict[str, Any]:
         repo=_store,
         facts=_facts,
     )
-    return _out(claim)
+    return serial.plain_record(claim)
 
 
 @router.post("/claims/<claim_id>/void", summary="Void an adjudicated claim")
@@ -152,4 +147,4 @@ def void_claim(claim_id: str, body: VoidBody) -> dict[str, Any]:
         expected_version=body.version,
         repo=_store,
     )
-    return _out(claim)
+    return serial.plain_record(claim)

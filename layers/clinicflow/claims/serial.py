@@ -35,6 +35,12 @@ def to_plain(value: Any) -> Any:
     return value
 
 
+def plain_record(value: Any) -> dict[str, Any]:
+    """The JSON-ready object of one dataclass instance."""
+    record: dict[str, Any] = to_plain(value)
+    return record
+
+
 def dumps(value: Any) -> str:
     """JSON text of a dataclass tree."""
     return json.dumps(to_plain(value), separators=(",", ":"), sort_keys=True)
