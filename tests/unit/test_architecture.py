@@ -47,3 +47,29 @@ def test_handlers_stay_thin(path: Path):
     lines = [line for line in path.read_text().splitlines() if line.strip()]
     assert len(lines) <= 40, f"{path.relative_to(ROOT)} has {len(lines)} lines"
     assert "lambda_handler" in path.read_text()
+
+
+# The codec edge: outside x12/ itself, only these modules read or write X12.
+X12_EDGE = {
+    "cli.py",  # registers `clinicflow x12 ...`
+    "eligibility/codec.py",
+    "eligibility/summary.py",
+    "claims/submission/codec.py",
+    "claims/from_x12.py",
+    "claims/x12_check.py",
+    "clearinghouse/sandbox.py",
+    "clearinghouse/sandbox_records.py",
+    "clearinghouse/claims_sandbox.py",
+}
+
+
+def test_only_codec_modules_import_the_x12_package():
+    importers = {
+        str(p.relative_to(PACKAGE))
+        for p in PACKAGE.rglob("*.py")
+        if p.relative_to(PACKAGE).parts[0] != "x12"
+        and any(
+            m == "clinicflow.x12" or m.startswith("clinicflow.x12.") for m in imported_modules(p)
+        )
+    }
+    assert importers <= X12_EDGE, f"X12 imported outside the codec edge: {importers - X12_EDGE}"
