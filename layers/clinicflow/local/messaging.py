@@ -53,6 +53,8 @@ class LocalMessaging:
     _pending: list[tuple[str, dict[str, Any], str, str]] = field(default_factory=list)
     _email_mail: dict[str, dict[str, Any]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # held through a whole flush, so a flush returns only once an earlier one has published
+    _flushing: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def _now(self) -> datetime:
         return self.clock() if self.clock else datetime.now(UTC)
@@ -235,15 +237,17 @@ class LocalMessaging:
         """Publish queued events to their topics, in order; returns how many.
 
         The outbox takes each event's status as it is published (a bounce queued after a
-        delivery therefore ends as `bounced`)."""
-        with self._lock:
-            pending, self._pending = self._pending, []
-        for topic, message, message_id, status in pending:
-            if self.publish is not None and topic:
-                self.publish(topic, json.dumps(message))
-            if message_id and status:
-                self.outbox.set_status(message_id, status)
-        return len(pending)
+        delivery therefore ends as `bounced`). Waits for a flush under way in another thread
+        (the stack's ticker), so what was queued before the call is published on return."""
+        with self._flushing:
+            with self._lock:
+                pending, self._pending = self._pending, []
+            for topic, message, message_id, status in pending:
+                if self.publish is not None and topic:
+                    self.publish(topic, json.dumps(message))
+                if message_id and status:
+                    self.outbox.set_status(message_id, status)
+            return len(pending)
 
 
 def _iso(moment: datetime) -> str:

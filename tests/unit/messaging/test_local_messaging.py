@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -54,6 +55,35 @@ def test_send_text_answers_like_aws_and_reports_delivery(local, published, tmp_p
     assert local.outbox.messages()[0].status == "delivered"
     reloaded = Outbox(tmp_path / "outbox.jsonl")  # the status survives a restart
     assert reloaded.messages()[0].status == "delivered"
+
+
+def test_a_flush_returns_only_once_a_flush_under_way_has_published(tmp_path):
+    """`advance_clock` flushes while the stack's ticker may be publishing: on return, what was
+    queued before must be published and its status in the outbox."""
+    publishing, release = threading.Event(), threading.Event()
+
+    def slow_publish(topic: str, body: str) -> None:
+        publishing.set()
+        release.wait(5)
+
+    local = LocalMessaging(
+        Outbox(tmp_path / "outbox.jsonl"), publish=slow_publish, status_topic="status"
+    )
+    local.send_text({"DestinationPhoneNumber": "+13035550142", "MessageBody": "Hi"})
+    ticker = threading.Thread(target=local.flush)
+    ticker.start()
+    assert publishing.wait(5)
+    statuses: list[str] = []
+    caller = threading.Thread(
+        target=lambda: (local.flush(), statuses.append(local.outbox.messages()[0].status))
+    )
+    caller.start()
+    caller.join(0.5)
+    assert caller.is_alive()  # waiting for the ticker's flush, not returning early
+    release.set()
+    ticker.join(5)
+    caller.join(5)
+    assert statuses == ["delivered"]
 
 
 def test_send_text_validates(local):
