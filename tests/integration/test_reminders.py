@@ -483,3 +483,28 @@ def test_no_sms_carries_phi_beyond_the_templates_fields(stack, env):
         assert TYPE_NAME not in body and "Reminder early" not in body  # visit type
         assert "@" not in body  # email address
         assert len(body) <= 320
+
+
+def test_the_demo_practices_seeded_appointments_have_their_reminders(stack):
+    """The seed books through the scheduling service; the stream's poller is already reading
+    (as Lambda's event source mapping exists before any data on AWS), so every seeded
+    appointment got a reminder plan, behind the thousands of other records the seed wrote."""
+    from clinicflow.reminders.store import DynamoReminderStore
+
+    stack.drain_streams()
+    ddb = stack.client("dynamodb")
+    seeded = [
+        (item["PK"]["S"].split("#")[0], item["doc"]["M"]["appointment_id"]["S"])
+        for page in ddb.get_paginator("scan").paginate(
+            TableName=stack.template.physical["MainTable"],
+            FilterExpression="SK = :appt AND #doc.history[0].#by = :seed",
+            ExpressionAttributeNames={"#doc": "doc", "#by": "by"},
+            ExpressionAttributeValues={":appt": {"S": "APPT"}, ":seed": {"S": "clinicflow-seed"}},
+        )
+        for item in page["Items"]
+    ]
+    assert {practice for practice, _ in seeded} == {"sunrise", "lakeside"}
+    store = DynamoReminderStore()
+    plans = {appt: store.get_plan(practice, appt) for practice, appt in seeded}
+    assert all(plan is not None for plan in plans.values()), plans
+    assert any(plan.kinds_ever for plan in plans.values() if plan is not None)

@@ -161,6 +161,14 @@ class LocalStack:
                 sqs=clients["sqs"],
             )
             self.snapshotter.restore()
+        # Stream pollers start at the stream's end before the seed, as Lambda's event source
+        # mappings exist before any data on AWS: seeded appointments get their reminders.
+        self.streams = stream_pollers(
+            self.template,
+            self.client("dynamodb"),
+            self.client("dynamodbstreams"),
+            self.registry.invoke,
+        )
         if opts.seed == "demo" and fresh:
             from clinicflow.local.seed import seed_demo
 
@@ -178,12 +186,6 @@ class LocalStack:
             ),
         )
         self.pollers = sqs_pollers(self.template, clients["sqs"], self.registry.invoke)
-        self.streams = stream_pollers(
-            self.template,
-            self.client("dynamodb"),
-            self.client("dynamodbstreams"),
-            self.registry.invoke,
-        )
         self._serve_http()
         self._tickers = [Ticker(self.firer.fire_due, opts.tick_seconds)]
         self._tickers += [Ticker(p.poll_once, opts.tick_seconds) for p in self.pollers]

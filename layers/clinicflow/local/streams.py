@@ -76,19 +76,30 @@ class StreamPoller:
         for shard in self._shards():
             if shard not in self._iterators:
                 self._iterators[shard] = self._iterator(shard, "TRIM_HORIZON")
+        return sum(self._catch_up(shard) for shard in list(self._iterators))
+
+    def _catch_up(self, shard: str, max_reads: int = 1000) -> int:
+        """Read the shard to its end (or to a failed batch); returns records delivered.
+
+        Records the filter drops still move the position, as Lambda's filtering does, so a
+        burst of other writes (a seed) does not hold back the wanted ones behind it."""
         total = 0
-        for shard, iterator in list(self._iterators.items()):
+        for _ in range(max_reads):
+            iterator = self._iterators[shard]
             if iterator is None:
-                continue
+                break
             answer = self.streams.get_records(ShardIterator=iterator, Limit=self.batch_size)
-            records = [r for r in answer.get("Records", []) if self._wanted(r)]
-            next_iterator = answer.get("NextShardIterator")
+            read = answer.get("Records", [])
+            records = [r for r in read if self._wanted(r)]
+            self._iterators[shard] = answer.get("NextShardIterator")
             if records:
-                failed = self._deliver(records)
                 total += len(records)
+                failed = self._deliver(records)
                 if failed:
-                    next_iterator = self._iterator(shard, "AT_SEQUENCE_NUMBER", failed)
-            self._iterators[shard] = next_iterator
+                    self._iterators[shard] = self._iterator(shard, "AT_SEQUENCE_NUMBER", failed)
+                    break
+            if not read:
+                break
         return total
 
     def drain(self, max_rounds: int = 50) -> int:
