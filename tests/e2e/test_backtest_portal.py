@@ -46,12 +46,13 @@ def test_backtest_shows_what_the_rules_missed(
     page.get_by_label("Sent until").fill((latest + timedelta(days=1)).isoformat())
     page.get_by_label("Payer id").fill("MRDN1")
     page.get_by_role("button", name="Run the backtest").click()
-    summary = page.get_by_text(re.compile(r"answered claim\(s\) sent"))
+    summary = page.get_by_text(re.compile(r"answered send\(s\) from"))
     summary.wait_for()
 
     missed = page.get_by_role("table", name=re.compile("^Missed"))
     row = missed.get_by_role("row").filter(has=page.get_by_role("link", name=rejected))
     assert "contract/member number" in row.inner_text()  # the payer's reason, in words
+    assert re.search(r"\bF\d{15}\b", row.inner_text())  # the 837P file it went out in
     assert "SBX-REJECT" not in page.content()  # codes translated, never the values
     held = page.get_by_role("table", name=re.compile("^Would have held"))
     if held.count():

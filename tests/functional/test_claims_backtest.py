@@ -180,6 +180,7 @@ def test_backtest_reports_caught_missed_and_false_blocks(invoke: Any, sent: dict
     assert res.status == 200, res.body
     body = res.body
     assert body["counts"] == {"rejected": 2, "denied": 1, "accepted": 1} and body["total"] == 4
+    (file,) = DynamoSubmissionStore().files_of_claim(PRACTICE, sent["rejected_pt"])
     assert body["caught"] == [
         {
             "claim_id": sent["rejected_pt"],
@@ -187,6 +188,7 @@ def test_backtest_reports_caught_missed_and_false_blocks(invoke: Any, sent: dict
             "outcome": "rejected",
             "rule_ids": ["prior_auth.required"],
             "reason": REJECTED_FOR_MEMBER_ID,
+            "file_id": file.file_id,  # the 837P file it went out in (all four went in one)
         }
     ]
     missed = {m["claim_id"]: (m["outcome"], m["reason"]) for m in body["missed"]}
@@ -195,7 +197,12 @@ def test_backtest_reports_caught_missed_and_false_blocks(invoke: Any, sent: dict
         sent["denied"]: ("denied", "claim adjustment reasons CO-50"),
     }
     assert body["false_blocks"] == [
-        {"claim_id": sent["accepted_pt"], "payer_id": "MRDN1", "rule_ids": ["prior_auth.required"]}
+        {
+            "claim_id": sent["accepted_pt"],
+            "payer_id": "MRDN1",
+            "rule_ids": ["prior_auth.required"],
+            "file_id": file.file_id,
+        }
     ]
     (score,) = body["rules"]
     assert (score["rule_id"], score["caught"], score["false_blocks"]) == (
@@ -208,7 +215,7 @@ def test_backtest_reports_caught_missed_and_false_blocks(invoke: Any, sent: dict
         REJECTED_FOR_MEMBER_ID: 1,
         "claim adjustment reasons CO-50": 1,
     }
-    assert body["superseded"] == 0
+    assert body["untested"] == 0
     for phi in ("Okafor", "Synthetico", "Examplar", "SBX-REJECT", "SBX-ACTIVE"):
         assert phi not in str(body), phi  # ids, rule ids, reasons and counts only
     # a read only: no claim changed; one audit record for the run
@@ -226,8 +233,8 @@ def test_backtest_reports_caught_missed_and_false_blocks(invoke: Any, sent: dict
                                          date.fromisoformat(today), None))  # fmt: skip
     assert cli.status == 200 and cli.body["caught"] == body["caught"]
     text = format_backtest(cli.body)
-    assert "4 claims - 2 rejected, 1 denied, 1 accepted" in text
-    assert f"{sent['accepted_pt']}  MRDN1  prior_auth.required" in text
+    assert "4 answered sends - 2 rejected, 1 denied, 1 accepted" in text
+    assert f"{sent['accepted_pt']}  {file.file_id}  MRDN1  prior_auth.required" in text
 
 
 def test_backtest_windows_payers_and_practices(invoke: Any, sent: dict[str, str]) -> None:

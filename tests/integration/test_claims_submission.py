@@ -157,8 +157,8 @@ def claim_status(login: Callable[[str], ApiClient], claim_id: str) -> str:
 
 
 def wait_until_sent(login: Callable[[str], ApiClient], *claim_ids: str) -> None:
-    """Wait until each claim is submitted and its 837P file sent (a claim is submitted once
-    bound to its file; the file goes to the clearinghouse a moment later)."""
+    """Wait until each claim is submitted and its latest 837P file sent (a claim is submitted
+    once bound to its file; the file goes to the clearinghouse a moment later)."""
     biller = login("sunrise-biller")
 
     def sent(claim_id: str) -> bool:
@@ -166,7 +166,7 @@ def wait_until_sent(login: Callable[[str], ApiClient], *claim_ids: str) -> None:
             return False
         files = biller.call("GET", f"/claims/{claim_id}/files")
         assert files.status == 200, files.body
-        return [f["status"] for f in files.body["files"]] == ["sent"]
+        return bool(files.body["files"]) and files.body["files"][-1]["status"] == "sent"
 
     for claim_id in claim_ids:
         wait_for(lambda c=claim_id: sent(c))

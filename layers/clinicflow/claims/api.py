@@ -31,6 +31,8 @@ from clinicflow.claims.model import (
 )
 from clinicflow.claims.scrubber import ScrubReport
 from clinicflow.claims.store import DynamoClaimsStore
+from clinicflow.claims.submission.aws import S3Objects
+from clinicflow.claims.submission.sent_files import SentClaimFiles
 from clinicflow.codesets.store import DynamoReferenceTables
 from clinicflow.coverages.store import DynamoCoverageRepository
 from clinicflow.patients.store import DynamoAuditLog, DynamoPatientRepository
@@ -47,6 +49,7 @@ CLAIM_READERS = frozenset({Role.BILLER, Role.ADMIN, Role.PROVIDER})
 _store = DynamoClaimsStore()
 _audit = DynamoAuditLog()
 _tables = DynamoReferenceTables()
+_sent_files = SentClaimFiles(S3Objects())
 _encounter_index = worklists.DynamoEncounterIndex()
 _facts = SliceFacts(
     patient_repo=DynamoPatientRepository(), coverage_repo=DynamoCoverageRepository(), audit=_audit
@@ -247,10 +250,10 @@ def backtest(
     to_date: Annotated[date, Query()],
     payer_id: Annotated[str | None, Query(pattern=r"^[A-Z0-9][A-Z0-9-]{1,19}$")] = None,
 ) -> dict[str, Any]:
-    """Claims last sent from `from_date` to `to_date` (at most 366 days) that payers answered,
-    scrubbed with today's rule settings as of the day each was sent: rejected/denied claims the
-    rules catch or miss, accepted claims they would block, and a score per rule. Writes no
-    claim; ids, rule ids, payer reasons and counts only."""
+    """Claims sent from `from_date` to `to_date` (at most 366 days) that payers answered, each
+    send as it was sent, scrubbed with today's rule settings as of the day it was sent:
+    rejected/denied sends the rules catch or miss, accepted ones they would block, and a score
+    per rule. Writes no claim; ids, rule ids, payer reasons and counts only."""
     caller = authorized(router, BILLING)
     window = backtest_service.check_window(from_date, to_date, payer_id)
     report = backtest_service.backtest_claims(
@@ -258,6 +261,7 @@ def backtest(
         window,
         index=_store,
         repo=_store,
+        files=_sent_files,
         tables=_tables,
         timely_filing_days=lambda payer: timely_filing_days(caller.practice_id, payer),
         audit=_audit,

@@ -1,9 +1,11 @@
 """The scrubber backtest: today's rules over claims payers already answered. Pure.
 
-Each past claim is a `Case`: what the payer made of it (`rejected` by a 999/277CA, `denied`
-at adjudication, or `accepted`, which includes paid and partially paid), the payer's reason
-and when it was sent (its last `submitted` step). `run_backtest` scrubs each case as of the
-day it was sent, through a function the caller gives, and reports:
+Each answered send of a claim is a `Case`: the claim as it was sent, what the payer made of
+it (`rejected` by a 999/277CA, `denied` at adjudication, or `accepted`, which includes paid
+and partially paid), the payer's reason, and when and in which file it was sent. A claim
+rejected, fixed and sent again is two cases: the rejected send is the claim as its 837P file
+holds it (`as_sent_from_file`), since the stored claim now holds the fix. `run_backtest`
+scrubs each case as of the day it was sent, through a function the caller gives, and reports:
 
 - `caught`: rejected or denied claims the rules block (the rules would have stopped them);
 - `missed`: rejected or denied claims no rule blocks, with the payer's reason (rules worth
@@ -25,6 +27,7 @@ from typing import Any
 
 from clinicflow.claims.model import Claim, ClaimStatus, Frequency
 from clinicflow.claims.scrubber import RULES, ScrubReport
+from clinicflow.claims.submission.model import file_of_send
 
 
 class Outcome(StrEnum):
@@ -53,6 +56,7 @@ class Case:
     outcome: Outcome
     sent_at: datetime
     reason: str = ""
+    file_id: str = ""
 
     @property
     def sent_on(self) -> date:
@@ -65,10 +69,29 @@ class Case:
         return self.outcome is not Outcome.ACCEPTED
 
 
-def last_sent_at(claim: Claim) -> datetime | None:
-    """When the claim was last sent (its last `submitted` step), or None."""
-    sent = [s.at for s in claim.history if s.to_status is ClaimStatus.SUBMITTED]
-    return sent[-1] if sent else None
+@dataclass(frozen=True)
+class Send:
+    """One send of a claim and the payer's last answer to it."""
+
+    file_id: str
+    sent_at: datetime
+    outcome: Outcome
+    reason: str
+
+
+def answered_sends(claim: Claim) -> list[Send]:
+    """Each send the payer answered, oldest first. A send's answer is the last outcome step
+    before the claim was sent again (accepted, then denied at adjudication: denied)."""
+    sends: list[Send | None] = []  # None: sent, not answered (yet)
+    sent_at: list[tuple[str, datetime]] = []
+    for step in claim.history:
+        if step.to_status is ClaimStatus.SUBMITTED:
+            sends.append(None)
+            sent_at.append((file_of_send(step.reason), step.at))
+        elif step.to_status in OUTCOMES and sends:
+            file_id, at = sent_at[-1]
+            sends[-1] = Send(file_id, at, OUTCOMES[step.to_status], step.reason)
+    return [s for s in sends if s is not None]
 
 
 def payer_reason(claim: Claim) -> str:
@@ -95,29 +118,51 @@ def as_sent(claim: Claim) -> Claim:
     return replace(claim, payer_claim_number=number, adjudication=None)
 
 
-def case_of(claim: Claim) -> Case | None:
-    """The case of a claim in an outcome state, as sent; None when not answered, never sent, or
-    a void."""
-    outcome = OUTCOMES.get(claim.status)
-    sent_at = last_sent_at(claim)
-    if outcome is None or sent_at is None or claim.frequency is Frequency.VOID:
-        return None
-    return Case(as_sent(claim), outcome, sent_at, payer_reason(claim))
-
-
-def superseded(claim: Claim, first: date, last: date) -> int:
-    """Earlier rejections or denials of sends from `first` to `last` that the claim has left
-    since (fixed or corrected, then sent again): their content is gone, so they are not tested.
+def split_sends(claim: Claim) -> tuple[Case | None, list[Send]]:
+    """The claim's latest answered send as a case on the stored claim, when nothing changed
+    since the answer (and it is not a void), and the sends whose content only their 837P
+    files still hold (earlier sends; every send of a claim reworked, closed or voided since).
     """
-    count = 0
-    sent: datetime | None = None
-    final = len(claim.history) - 1
-    for i, step in enumerate(claim.history):
-        if step.to_status is ClaimStatus.SUBMITTED:
-            sent = step.at
-        elif step.to_status in _BAD and i != final and sent and first <= sent.date() <= last:
-            count += 1
-    return count
+    sends = answered_sends(claim)
+    if not sends or claim.status not in OUTCOMES:
+        return None, sends
+    latest, earlier = sends[-1], sends[:-1]
+    if claim.frequency is Frequency.VOID:
+        return None, earlier
+    case = Case(as_sent(claim), latest.outcome, latest.sent_at, payer_reason(claim), latest.file_id)
+    return case, earlier
+
+
+def as_sent_from_file(stored: Claim, sent: Claim) -> Claim:
+    """The stored claim with the billable content of its copy in a sent 837P file (`sent`, read
+    back by the codec): what the payer saw. Ids, the payer, overrides and coordination of
+    benefits stay the stored claim's (an 837P carries no ids of ours)."""
+    rendering, facility = sent.rendering, sent.facility
+    if rendering and stored.rendering and rendering.npi == stored.rendering.npi:
+        rendering = replace(rendering, provider_id=stored.rendering.provider_id)
+    if facility and stored.facility:
+        facility = replace(facility, location_id=stored.facility.location_id)
+    return replace(
+        stored,
+        billing=sent.billing,
+        rendering=rendering,
+        facility=facility,
+        patient=sent.patient,
+        subscriber=sent.subscriber,
+        place_of_service=sent.place_of_service,
+        service_date=sent.service_date,
+        diagnoses=sent.diagnoses,
+        lines=sent.lines,
+        total_charge=sent.total_charge,
+        frequency=sent.frequency,
+        payer_claim_number=sent.payer_claim_number,
+        referring=sent.referring,
+        prior_auth_number=sent.prior_auth_number,
+        referral_number=sent.referral_number,
+        accident=sent.accident,
+        clia_number=sent.clia_number,
+        adjudication=None,
+    )
 
 
 @dataclass(frozen=True)
@@ -129,6 +174,7 @@ class Caught:
     outcome: Outcome
     rule_ids: tuple[str, ...]
     reason: str
+    file_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -139,6 +185,7 @@ class Missed:
     payer_id: str
     outcome: Outcome
     reason: str
+    file_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -148,6 +195,7 @@ class FalseBlock:
     claim_id: str
     payer_id: str
     rule_ids: tuple[str, ...]
+    file_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -168,11 +216,11 @@ class BacktestReport:
     missed: tuple[Missed, ...]
     false_blocks: tuple[FalseBlock, ...]
     rules: tuple[RuleScore, ...]
-    superseded: int = 0
+    untested: int = 0  # answered sends whose 837P file could not be read back
 
     @property
     def total(self) -> int:
-        """Claims tested."""
+        """Sends tested."""
         return sum(self.counts.values())
 
     def missed_reasons(self) -> list[tuple[str, int]]:
@@ -192,6 +240,7 @@ class BacktestReport:
                     "outcome": c.outcome.value,
                     "rule_ids": list(c.rule_ids),
                     "reason": c.reason,
+                    "file_id": c.file_id,
                 }
                 for c in self.caught
             ],
@@ -201,11 +250,17 @@ class BacktestReport:
                     "payer_id": m.payer_id,
                     "outcome": m.outcome.value,
                     "reason": m.reason,
+                    "file_id": m.file_id,
                 }
                 for m in self.missed
             ],
             "false_blocks": [
-                {"claim_id": f.claim_id, "payer_id": f.payer_id, "rule_ids": list(f.rule_ids)}
+                {
+                    "claim_id": f.claim_id,
+                    "payer_id": f.payer_id,
+                    "rule_ids": list(f.rule_ids),
+                    "file_id": f.file_id,
+                }
                 for f in self.false_blocks
             ],
             "rules": [
@@ -218,7 +273,7 @@ class BacktestReport:
                 for r in self.rules
             ],
             "missed_reasons": [{"reason": r, "count": n} for r, n in self.missed_reasons()],
-            "superseded": self.superseded,
+            "untested": self.untested,
         }
 
 
@@ -238,28 +293,28 @@ def _scores(caught: Iterable[Caught], false_blocks: Iterable[FalseBlock]) -> tup
 
 
 def run_backtest(
-    cases: Iterable[Case], scrub_as_sent: ScrubAsSent, *, superseded: int = 0
+    cases: Iterable[Case], scrub_as_sent: ScrubAsSent, *, untested: int = 0
 ) -> BacktestReport:
     """Scrub every case as of the day it was sent and score the rules against the outcomes."""
     counts: Counter[Outcome] = Counter()
     caught: list[Caught] = []
     missed: list[Missed] = []
     false_blocks: list[FalseBlock] = []
-    for case in sorted(cases, key=lambda c: c.claim.claim_id):
+    for case in sorted(cases, key=lambda c: (c.claim.claim_id, c.sent_at)):
         counts[case.outcome] += 1
         rules = blocking_rule_ids(scrub_as_sent(case))
-        claim_id, payer_id = case.claim.claim_id, case.claim.payer.payer_id
+        ids = (case.claim.claim_id, case.claim.payer.payer_id)
         if case.bad and rules:
-            caught.append(Caught(claim_id, payer_id, case.outcome, rules, case.reason))
+            caught.append(Caught(*ids, case.outcome, rules, case.reason, case.file_id))
         elif case.bad:
-            missed.append(Missed(claim_id, payer_id, case.outcome, case.reason))
+            missed.append(Missed(*ids, case.outcome, case.reason, case.file_id))
         elif rules:
-            false_blocks.append(FalseBlock(claim_id, payer_id, rules))
+            false_blocks.append(FalseBlock(*ids, rules, case.file_id))
     return BacktestReport(
         counts={o: counts[o] for o in Outcome},
         caught=tuple(caught),
         missed=tuple(missed),
         false_blocks=tuple(false_blocks),
         rules=_scores(caught, false_blocks),
-        superseded=superseded,
+        untested=untested,
     )

@@ -1,7 +1,9 @@
 """Scrubber backtest use case: the practice's current rules over the claims it sent in a window.
 
-Lists the claims payers answered (rejected, denied, accepted, paid, partially paid) that were
-last sent from `from_date` to `to_date`, optionally to one payer, and scrubs each one with the
+Takes every send from `from_date` to `to_date` (optionally to one payer) that the payer
+answered (rejected, denied, accepted, paid, partially paid), as the claim was sent: the stored
+claim when nothing changed since the answer, else the claim as its 837P file holds it (a
+rejected claim fixed and sent again is tested as it was rejected). Each is scrubbed with the
 practice's **current** rule settings as of the day it was sent: `today` is the send date
 (timely filing, dates in the future), possible duplicates are only the claims created before
 it was sent, and the prior-authorization visit the claim itself used is counted as still
@@ -12,24 +14,24 @@ The context is built as `service.scrub_claim` builds it (`claims/scrub_inputs.py
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 from typing import Protocol
 
 from clinicflow.audit.model import Action, AuditRecord
 from clinicflow.claims.backtest import (
-    OUTCOMES,
     BacktestReport,
     Case,
     ScrubAsSent,
-    case_of,
+    Send,
+    as_sent_from_file,
     run_backtest,
-    superseded,
+    split_sends,
 )
-from clinicflow.claims.model import Authorization, Claim, ClaimStatus
+from clinicflow.claims.model import Authorization, Claim, ClaimStatus, Frequency
 from clinicflow.claims.scrub_inputs import ScrubReads, duplicate_window, scrub_context
 from clinicflow.claims.scrubber import RuleSettings, ScrubReport, scrub
 from clinicflow.claims.service import AuditLog
@@ -39,7 +41,7 @@ from clinicflow.platform.identity import Caller
 
 BACKTEST = "claim_backtest"
 MAX_WINDOW_DAYS = 366
-MAX_CLAIMS = 1000  # one API call, well within its 15 s (about 4 ms a claim on DynamoDB Local)
+MAX_CLAIMS = 1000  # sends per run: one API call, well within its 15 s (~4 ms a claim locally)
 
 
 # --- the window ------------------------------------------------------------------------------
@@ -51,10 +53,13 @@ class Window:
     last: date
     payer_id: str | None = None
 
-    def holds(self, case: Case) -> bool:
-        """True when the case was sent in the window (to the payer, when one is given)."""
-        payer_ok = self.payer_id is None or case.claim.payer.payer_id == self.payer_id
-        return payer_ok and self.first <= case.sent_on <= self.last
+    def covers(self, claim: Claim) -> bool:
+        """True when the claim is to the window's payer (or the window has none)."""
+        return self.payer_id is None or claim.payer.payer_id == self.payer_id
+
+    def holds(self, sent_at: datetime) -> bool:
+        """True when a send at `sent_at` falls in the window."""
+        return self.first <= sent_at.date() <= self.last
 
     @property
     def resource_id(self) -> str:
@@ -81,6 +86,14 @@ class OutcomeIndex(Protocol):
         self, practice_id: str, status: ClaimStatus, since: date, payer_id: str | None
     ) -> Iterable[Claim]:
         """Claims in `status` last changed on or after `since` (of one payer when given)."""
+        ...
+
+
+class SentFiles(Protocol):
+    """The claims of the 837P files the practice sent (`submission.sent_files`)."""
+
+    def claims_in_file(self, practice_id: str, file_id: str) -> Mapping[str, Claim]:
+        """The file's claims by claim id, as sent ({} when it cannot be read)."""
         ...
 
 
@@ -150,40 +163,68 @@ def scrubber_as_sent(
     return scrub_one
 
 
+def _read_back(
+    practice_id: str, reads: Sequence[tuple[Claim, Send]], files: SentFiles, workers: int
+) -> tuple[list[Case], int]:
+    """Cases of sends whose content only their files hold, and how many could not be read."""
+    file_ids = sorted({send.file_id for _, send in reads if send.file_id})
+
+    def read(file_id: str) -> tuple[str, Mapping[str, Claim]]:
+        return file_id, files.claims_in_file(practice_id, file_id)
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        held = dict(pool.map(read, file_ids))
+    cases: list[Case] = []
+    untested = 0
+    for stored, send in reads:
+        sent = held.get(send.file_id, {}).get(stored.claim_id)
+        if sent is None:
+            untested += 1
+        elif sent.frequency is not Frequency.VOID:
+            claim = as_sent_from_file(stored, sent)
+            cases.append(Case(claim, send.outcome, send.sent_at, send.reason, send.file_id))
+    return cases, untested
+
+
 def backtest_claims(
     caller: Caller,
     window: Window,
     *,
     index: OutcomeIndex,
     repo: ScrubSources,
+    files: SentFiles,
     tables: ReferenceTables | None,
     timely_filing_days: Callable[[str], int | None],
     audit: AuditLog,
     workers: int = 8,
 ) -> BacktestReport:
-    """The backtest report of the claims the practice sent in the window (writes no claim)."""
+    """The backtest report of the answered sends in the window (writes no claim)."""
     claims = [
         claim
-        for status in OUTCOMES
+        for status in ClaimStatus
         for claim in index.claims_updated_since(
             caller.practice_id, status, window.first, window.payer_id
         )
+        if window.covers(claim)
     ]
     audit.append([AuditRecord.of(caller, Action.READ, BACKTEST, window.resource_id)])
-    cases = [c for c in map(case_of, claims) if c is not None and window.holds(c)]
-    if len(cases) > MAX_CLAIMS:
+    cases: list[Case] = []
+    reads: list[tuple[Claim, Send]] = []
+    for claim in claims:
+        latest, earlier = split_sends(claim)
+        if latest is not None and window.holds(latest.sent_at):
+            cases.append(latest)
+        reads += [(claim, send) for send in earlier if window.holds(send.sent_at)]
+    if len(cases) + len(reads) > MAX_CLAIMS:
         raise ValidationError(
             FieldError(
                 "from_date",
-                f"the window holds more than {MAX_CLAIMS} sent claims: shorten it "
+                f"the window holds more than {MAX_CLAIMS} answered sends: shorten it "
                 "or give a payer_id",
             )
         )
-    gone = sum(
-        superseded(c, window.first, window.last)
-        for c in claims
-        if window.payer_id in {None, c.payer.payer_id}
-    )
+    read_back, untested = _read_back(caller.practice_id, reads, files, workers)
+    cases += read_back
     scrub_one = scrubber_as_sent(
         caller.practice_id,
         cases,
@@ -192,4 +233,4 @@ def backtest_claims(
         timely_filing_days=timely_filing_days,
         workers=workers,
     )
-    return run_backtest(cases, scrub_one, superseded=gone)
+    return run_backtest(cases, scrub_one, untested=untested)

@@ -233,16 +233,17 @@ def format_backtest(report: dict[str, Any]) -> str:
     payer = report.get("payer_id") or "every payer"
     lines = [
         f"Scrubber backtest {report['from_date']}..{report['to_date']} ({payer}): "
-        f"{report['total']} claims - {counts['rejected']} rejected, {counts['denied']} denied, "
+        f"{report['total']} answered sends - {counts['rejected']} rejected, "
+        f"{counts['denied']} denied, "
         f"{counts['accepted']} accepted",
         f"Caught {len(report['caught'])} of {bad} rejected/denied, missed "
         f"{len(report['missed'])}; would have blocked {len(report['false_blocks'])} of "
         f"{counts['accepted']} accepted.",
     ]
-    if report.get("superseded"):
+    if report.get("untested"):
         lines.append(
-            f"{report['superseded']} earlier rejection(s)/denial(s) not tested: "
-            "the claim was changed and sent again since."
+            f"{report['untested']} answered send(s) not tested: "
+            "their 837P file could not be read back."
         )
     sections: list[tuple[str, list[list[str]]]] = [
         (
@@ -252,16 +253,17 @@ def format_backtest(report: dict[str, Any]) -> str:
         ),
         (
             "Caught",
-            [[c["claim_id"], c["payer_id"], c["outcome"], ",".join(c["rule_ids"]), c["reason"]]
-             for c in report["caught"]],
+            [[c["claim_id"], c["file_id"], c["payer_id"], c["outcome"], ",".join(c["rule_ids"]),
+              c["reason"]] for c in report["caught"]],
         ),
         (
             "Missed (rules worth adding)",
-            [[m["claim_id"], m["payer_id"], m["outcome"], m["reason"]] for m in report["missed"]],
+            [[m["claim_id"], m["file_id"], m["payer_id"], m["outcome"], m["reason"]]
+             for m in report["missed"]],
         ),
         (
             "Would have blocked (accepted)",
-            [[f["claim_id"], f["payer_id"], ",".join(f["rule_ids"])]
+            [[f["claim_id"], f["file_id"], f["payer_id"], ",".join(f["rule_ids"])]
              for f in report["false_blocks"]],
         ),
         (

@@ -27,7 +27,7 @@ export async function backtestView(main) {
     h("div", { class: "grid" }, from.wrap, to.wrap, payer.wrap), h("button", { type: "submit" }, "Run the backtest"));
   replace(main, h("p", { class: "crumbs" }, h("a", { href: "#/claims" }, "← Claims")),
     h("h1", {}, "Scrubber backtest"),
-    h("p", {}, "Runs today's scrubber rules over claims payers already answered, as of the day each was sent: rejections and denials the rules would have caught or missed, and accepted claims they would have held. Nothing is changed."),
+    h("p", {}, "Runs today's scrubber rules over claims payers already answered, each as it was sent and as of the day it was sent (a claim rejected, fixed and sent again counts twice): rejections and denials the rules would have caught or missed, and accepted claims they would have held. Nothing is changed."),
     form, results);
   focusHeading(main);
   form.addEventListener("submit", async (ev) => {
@@ -39,7 +39,7 @@ export async function backtestView(main) {
     try {
       const report = await get(`/claims/backtest?${q}`);
       replace(results, render(report));
-      announce(`Backtest done: ${report.total} claims.`);
+      announce(`Backtest done: ${report.total} sends.`);
     } catch (err) {
       const text = err instanceof ApiError && err.status === 422
         ? err.fields.map((f) => `${f.field}: ${f.message}`).join("; ") || err.message
@@ -52,18 +52,19 @@ export async function backtestView(main) {
 function render(r) {
   const c = r.counts || {};
   const summary = h("p", { class: "strong" },
-    `${r.total} answered claim(s) sent ${r.from_date} to ${r.to_date}${r.payer_id ? ` to ${r.payer_id}` : ""}: `
+    `${r.total} answered send(s) from ${r.from_date} to ${r.to_date}${r.payer_id ? ` to ${r.payer_id}` : ""}: `
     + `${c.rejected || 0} rejected, ${c.denied || 0} denied, ${c.accepted || 0} accepted. `
     + `Caught ${r.caught.length}, missed ${r.missed.length}, would have held ${r.false_blocks.length} accepted.`);
-  if (!r.total) return h("div", {}, summary);
-  return h("div", { class: "backtest" }, summary,
+  const untested = r.untested ? h("p", {}, `${r.untested} answered send(s) could not be tested: their 837P file could not be read back.`) : null;
+  if (!r.total) return h("div", {}, summary, untested);
+  return h("div", { class: "backtest" }, summary, untested,
     r.rules.length ? table("By rule", ["Rule", "What it checks", "Caught", "Would have held"], r.rules.map((s) => h("tr", {},
       h("td", {}, s.rule_id), h("td", {}, s.summary), h("td", {}, String(s.caught)), h("td", {}, String(s.false_blocks))))) : null,
-    r.caught.length ? table("Caught: rejected or denied claims the rules block", ["Claim", "Payer", "Outcome", "Rules", "The payer's reason"],
-      r.caught.map((x) => h("tr", {}, h("td", {}, claimLink(x.claim_id)), h("td", {}, x.payer_id), h("td", {}, OUTCOME[x.outcome] || x.outcome),
+    r.caught.length ? table("Caught: rejected or denied claims the rules block", ["Claim", "Sent in file", "Payer", "Outcome", "Rules", "The payer's reason"],
+      r.caught.map((x) => h("tr", {}, h("td", {}, claimLink(x.claim_id)), h("td", {}, x.file_id), h("td", {}, x.payer_id), h("td", {}, OUTCOME[x.outcome] || x.outcome),
         h("td", {}, x.rule_ids.join(", ")), h("td", {}, x.reason)))) : null,
-    r.missed.length ? table("Missed: rejected or denied claims no rule blocks (rules worth adding)", ["Claim", "Payer", "Outcome", "The payer's reason"],
-      r.missed.map((x) => h("tr", {}, h("td", {}, claimLink(x.claim_id)), h("td", {}, x.payer_id), h("td", {}, OUTCOME[x.outcome] || x.outcome), h("td", {}, x.reason)))) : null,
-    r.false_blocks.length ? table("Would have held: accepted claims the rules block", ["Claim", "Payer", "Rules"],
-      r.false_blocks.map((x) => h("tr", {}, h("td", {}, claimLink(x.claim_id)), h("td", {}, x.payer_id), h("td", {}, x.rule_ids.join(", "))))) : null);
+    r.missed.length ? table("Missed: rejected or denied claims no rule blocks (rules worth adding)", ["Claim", "Sent in file", "Payer", "Outcome", "The payer's reason"],
+      r.missed.map((x) => h("tr", {}, h("td", {}, claimLink(x.claim_id)), h("td", {}, x.file_id), h("td", {}, x.payer_id), h("td", {}, OUTCOME[x.outcome] || x.outcome), h("td", {}, x.reason)))) : null,
+    r.false_blocks.length ? table("Would have held: accepted claims the rules block", ["Claim", "Sent in file", "Payer", "Rules"],
+      r.false_blocks.map((x) => h("tr", {}, h("td", {}, claimLink(x.claim_id)), h("td", {}, x.file_id), h("td", {}, x.payer_id), h("td", {}, x.rule_ids.join(", "))))) : null);
 }

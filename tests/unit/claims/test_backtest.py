@@ -11,16 +11,17 @@ from typing import Any
 
 import pytest
 from claims_support import DOS, line, make_claim
+from submission_support import PRACTICE, profile
 
 from clinicflow.audit.model import Action, AuditRecord
 from clinicflow.claims.backtest import (
     Case,
     Outcome,
-    case_of,
-    last_sent_at,
+    Send,
+    answered_sends,
     payer_reason,
     run_backtest,
-    superseded,
+    split_sends,
 )
 from clinicflow.claims.backtest_service import (
     MAX_CLAIMS,
@@ -41,6 +42,10 @@ from clinicflow.claims.model import (
 )
 from clinicflow.claims.scrub_inputs import read_scrub_context
 from clinicflow.claims.scrubber import RuleSettings, ScrubContext, ScrubReport, scrub
+from clinicflow.claims.submission import codec
+from clinicflow.claims.submission.model import file_key
+from clinicflow.claims.submission.sent_files import SentClaimFiles
+from clinicflow.clearinghouse.claims_port import MemoryObjects
 from clinicflow.codesets.procedures import MueLimit, PtpEdit
 from clinicflow.codesets.service import CachedTables, InMemoryReferenceTables
 from clinicflow.platform.errors import ValidationError
@@ -62,12 +67,13 @@ def answered(
     *,
     sent: datetime = SENT,
     reason: str = "",
+    file_id: str = "F1",
 ) -> Claim:
-    """The claim sent at `sent` and answered: its history up to `outcome`."""
+    """The claim sent at `sent` in file `file_id` and answered: its history up to `outcome`."""
     steps = [
         (S.DRAFT, S.READY, sent - timedelta(hours=2), "scrubbed clean"),
         (S.READY, S.QUEUED, sent - timedelta(hours=1), ""),
-        (S.QUEUED, S.SUBMITTED, sent, "sent in file F1"),
+        (S.QUEUED, S.SUBMITTED, sent, f"sent in file {file_id}"),
     ]
     later = sent + timedelta(days=1)
     if outcome is S.REJECTED:
@@ -109,6 +115,11 @@ def scrub_as_sent(settings: Iterable[RuleSettings] = (), filing: int | None = No
     return run
 
 
+def case_of(claim: Claim) -> Case | None:
+    """The case of the claim's latest send, on the stored claim."""
+    return split_sends(claim)[0]
+
+
 def cases(*claims: Claim) -> list[Case]:
     found = [case_of(c) for c in claims]
     assert all(found)
@@ -130,15 +141,22 @@ def test_a_case_is_the_outcome_the_reason_and_the_last_send() -> None:
     replacement = claim_n(7, frequency=Frequency.REPLACEMENT, payer_claim_number="PCN-OLD")
     (case,) = cases(answered(replacement, S.ACCEPTED))
     assert case.claim.payer_claim_number == "PCN-OLD"  # sent with it (REF*F8)
-    # sent, rejected, fixed, sent again: the last send counts
+    # sent, rejected, fixed, sent again: the last send is the stored claim, the first is in F1
     resent = answered(claim_n(3), S.ACCEPTED, sent=SENT + timedelta(days=20))
     resent = replace(resent, history=rejected.history + resent.history)
-    assert last_sent_at(resent) == SENT + timedelta(days=20)
+    latest, earlier = split_sends(resent)
+    assert latest is not None and latest.sent_at == SENT + timedelta(days=20)
+    assert earlier == [Send("F1", SENT, Outcome.REJECTED, REJECTED_REASON)]
     # not answered, never sent, or a void: no case
     assert case_of(claim_n(4, status=S.SUBMITTED)) is None
     assert case_of(claim_n(5, status=S.ACCEPTED)) is None
     void = answered(claim_n(6), S.ACCEPTED)
     assert case_of(replace(void, frequency=Frequency.VOID, payer_claim_number="P1")) is None
+    # reworked since its rejection (back to draft): only its file holds what was sent
+    assert split_sends(replace(rejected, status=S.DRAFT)) == (
+        None,
+        [Send("F1", SENT, Outcome.REJECTED, REJECTED_REASON)],
+    )
 
 
 def test_a_denial_gives_the_payers_adjustment_reasons() -> None:
@@ -157,13 +175,24 @@ def test_a_denial_gives_the_payers_adjustment_reasons() -> None:
     assert case.outcome is Outcome.DENIED and case.bad
 
 
-def test_superseded_counts_earlier_rejections_in_the_window_only() -> None:
+def test_a_sends_answer_is_its_last_outcome_before_the_next_send() -> None:
     first = answered(claim_n(1), S.REJECTED, reason="bad member id")
-    again = answered(claim_n(1), S.ACCEPTED, sent=SENT + timedelta(days=30))
-    fixed = replace(again, history=first.history + again.history)
-    assert superseded(fixed, date(2026, 5, 1), date(2026, 5, 31)) == 1
-    assert superseded(fixed, date(2026, 6, 1), date(2026, 6, 30)) == 0  # rejected send was May
-    assert superseded(first, date(2026, 5, 1), date(2026, 5, 31)) == 0  # still rejected: a case
+    later = SENT + timedelta(days=30)
+    again = answered(claim_n(1), S.DENIED, sent=later, reason="CO-50")
+    again = replace(
+        again,
+        history=tuple(
+            replace(t, reason="sent in file F2") if t.to_status is S.SUBMITTED else t
+            for t in again.history
+        ),
+    )
+    waiting = (Transition(S.DENIED, S.CORRECTED, later + timedelta(days=20), "biller"),)
+    sends = answered_sends(replace(again, history=first.history + again.history + waiting))
+    assert sends == [
+        Send("F1", SENT, Outcome.REJECTED, "bad member id"),
+        Send("F2", later, Outcome.DENIED, "CO-50"),  # accepted, then denied: denied
+    ]
+    assert answered_sends(claim_n(2, status=S.SUBMITTED)) == []
 
 
 # --- the report ------------------------------------------------------------------------------
@@ -322,6 +351,7 @@ def run_use_case(
     auths: Iterable[Authorization] = (),
     settings: Iterable[RuleSettings] = (),
     filing: int | None = None,
+    documents: MemoryObjects | None = None,
 ) -> tuple[Any, FakeAudit, FakeIndex]:
     audit = FakeAudit()
     index = FakeIndex(claims)
@@ -330,6 +360,7 @@ def run_use_case(
         window,
         index=index,
         repo=FakeRepo([*claims, *others], auths, settings),
+        files=SentClaimFiles(documents or MemoryObjects()),
         tables=None,
         timely_filing_days=lambda payer: filing,
         audit=audit,
@@ -345,9 +376,7 @@ def test_use_case_reads_outcome_states_in_the_window_and_audits_the_run_once() -
     waiting = claim_n(4, status=S.SUBMITTED)
     report, audit, index = run_use_case([in_may, in_june, other_payer, waiting])
     assert report.counts == {Outcome.REJECTED: 1, Outcome.DENIED: 0, Outcome.ACCEPTED: 1}
-    assert {s for s, _, _ in index.asked} == {
-        S.REJECTED, S.DENIED, S.ACCEPTED, S.PAID, S.PARTIALLY_PAID
-    }  # fmt: skip
+    assert {s for s, _, _ in index.asked} == set(S)  # sends of claims reworked since count too
     (record,) = audit.records
     assert (record.action, record.resource_type, record.actor) == (
         Action.READ,
@@ -426,11 +455,37 @@ def test_the_visit_a_claim_used_counts_as_still_available() -> None:
     assert [c.rule_ids for c in report.caught] == [("prior_auth.required",)]
 
 
-def test_use_case_counts_superseded_rejections_and_refuses_too_many_claims() -> None:
-    first = answered(claim_n(1), S.REJECTED, reason="bad member id")
-    again = answered(claim_n(1), S.ACCEPTED, sent=SENT + timedelta(days=10))
-    report, _, _ = run_use_case([replace(again, history=first.history + again.history)])
-    assert report.superseded == 1 and report.counts[Outcome.ACCEPTED] == 1
+def sent_file(documents: MemoryObjects, file_id: str, *claims: Claim) -> None:
+    """Store the 837P file the batcher would have sent with these claims."""
+    content = codec.build_file(
+        claims, profile(), file_id=file_id, control_number=int(file_id[7:]), created=SENT
+    )
+    documents.put(file_key(PRACTICE, file_id), content)
+
+
+def test_a_rejected_send_fixed_since_is_tested_as_its_file_holds_it() -> None:
+    """Rejected with a bad pointer, fixed and accepted: two cases. The rejection is tested on the
+    claim as the 837P file F1 holds it (the stored claim holds the fix), and is caught."""
+    as_rejected = claim_n(1, lines=(line(), BAD_POINTER))
+    fixed = replace(as_rejected, lines=(line(), line(pointers=(1, 2))))
+    first_file, second_file = "F260506000000001", "F260516000000002"
+    first = answered(as_rejected, S.REJECTED, reason=REJECTED_REASON, file_id=first_file)
+    again = answered(fixed, S.ACCEPTED, sent=SENT + timedelta(days=10), file_id=second_file)
+    stored = replace(again, history=first.history + again.history)
+    documents = MemoryObjects()
+    sent_file(documents, first_file, as_rejected, claim_n(2))
+    report, _, _ = run_use_case([stored], documents=documents)
+    assert report.counts == {Outcome.REJECTED: 1, Outcome.DENIED: 0, Outcome.ACCEPTED: 1}
+    assert [(c.claim_id, c.rule_ids, c.file_id) for c in report.caught] == [
+        (stored.claim_id, ("pointers.valid",), first_file)
+    ]
+    assert report.false_blocks == () and report.untested == 0
+    # without its file the rejected send cannot be tested, and says so
+    report, _, _ = run_use_case([stored])
+    assert report.untested == 1 and report.counts[Outcome.ACCEPTED] == 1
+
+
+def test_use_case_refuses_too_many_sends() -> None:
     many = [answered(claim_n(i), S.ACCEPTED) for i in range(MAX_CLAIMS + 1)]
     with pytest.raises(ValidationError) as refused:
         run_use_case(many)
@@ -518,9 +573,15 @@ def test_cli_event_and_table() -> None:
     text = format_backtest(
         {"from_date": "2026-05-01", "to_date": "2026-05-31", "payer_id": None, **report.as_dict()}
     )
-    assert "3 claims - 2 rejected, 0 denied, 1 accepted" in text
+    assert "3 answered sends - 2 rejected, 0 denied, 1 accepted" in text
     assert "Caught 1 of 2 rejected/denied, missed 1; would have blocked 1 of 1 accepted." in text
-    assert f"{faulty.claim_id}  MRDN1  rejected  pointers.valid  invalid pointer" in text
-    assert f"{clean.claim_id}  MRDN1  rejected  {REJECTED_REASON}" in text
-    assert f"{blocked.claim_id}  MRDN1  modifiers.25" in text
+    assert f"{faulty.claim_id}  F1  MRDN1  rejected  pointers.valid  invalid pointer" in text
+    assert f"{clean.claim_id}  F1  MRDN1  rejected  {REJECTED_REASON}" in text
+    assert f"{blocked.claim_id}  F1  MRDN1  modifiers.25" in text
+    assert "not tested" not in text
+    untested = format_backtest(
+        {"from_date": "2026-05-01", "to_date": "2026-05-31", "payer_id": None,
+         **replace(report, untested=2).as_dict()}
+    )  # fmt: skip
+    assert "2 answered send(s) not tested: their 837P file could not be read back." in untested
     assert "Testpatient" not in text and "Robin" not in text  # ids and codes only

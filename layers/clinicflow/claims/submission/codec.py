@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from clinicflow.claims.from_x12 import from_x12
 from clinicflow.claims.model import Adjustment, Claim, ClaimLine, OtherPayer, PostalAddress
 from clinicflow.claims.submission.model import (
     AckFile,
@@ -338,3 +339,12 @@ def read_acks(data: bytes) -> list[AckFile]:
 def read_837p_claim_ids(data: bytes) -> list[str]:
     """The CLM01 of every claim in an 837P file, in file order (tests, checks)."""
     return [c.claim_id for batch in x12.parse_837p(data) for c in batch.claims]
+
+
+def read_837p_claims(data: bytes) -> dict[str, Claim]:
+    """The claims of an 837P file as domain claims, by CLM01 ({} when it cannot be read):
+    what the payer was sent, for the scrubber backtest. Ids of ours are not in the file."""
+    try:
+        return {c.claim_id: from_x12(c) for b in x12.parse_837p(data) for c in b.claims}
+    except X12Error:
+        return {}

@@ -202,6 +202,20 @@ def file_id_for(control_number: int, at: datetime) -> str:
     return f"F{at:%y%m%d}{control_number:09d}"
 
 
+_SENT_IN_FILE = re.compile(r"^sent in file (F\d+)$")
+
+
+def sent_in_file(file_id: str) -> str:
+    """The reason of a claim's `submitted` step: the 837P file it went out in."""
+    return f"sent in file {file_id}"
+
+
+def file_of_send(reason: str) -> str:
+    """The file id a `submitted` step's reason names ("" when it names none)."""
+    found = _SENT_IN_FILE.match(reason)
+    return found.group(1) if found else ""
+
+
 def file_key(practice_id: str, file_id: str) -> str:
     """The S3 key of an 837P file (ids only)."""
     return f"{practice_id}/claims/files/{file_id}/837P.x12"

@@ -25,6 +25,7 @@ from clinicflow.claims.submission.model import (
     FileStatus,
     file_id_for,
     file_key,
+    sent_in_file,
 )
 from clinicflow.claims.submission.ports import (
     BATCHER,
@@ -61,7 +62,7 @@ def _bind_all(
             ClaimStatus.SUBMITTED,
             at=file.created_at,
             by=caller.username,
-            reason=f"sent in file {file.file_id}",
+            reason=sent_in_file(file.file_id),
         )
         won = ports.store.bind(
             after, previous_version=version, file_id=file.file_id, audit=audit_record(caller, claim)
