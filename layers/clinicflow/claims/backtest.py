@@ -133,10 +133,11 @@ def split_sends(claim: Claim) -> tuple[Case | None, list[Send]]:
     return case, earlier
 
 
-def as_sent_from_file(stored: Claim, sent: Claim) -> Claim:
+def as_sent_from_file(stored: Claim, sent: Claim, sent_at: datetime) -> Claim:
     """The stored claim with the billable content of its copy in a sent 837P file (`sent`, read
-    back by the codec): what the payer saw. Ids, the payer, overrides and coordination of
-    benefits stay the stored claim's (an 837P carries no ids of ours)."""
+    back by the codec): what the payer saw. Ids, the payer and coordination of benefits stay the
+    stored claim's (an 837P carries no ids of ours), with the overrides recorded before
+    `sent_at` only."""
     rendering, facility = sent.rendering, sent.facility
     if rendering and stored.rendering and rendering.npi == stored.rendering.npi:
         rendering = replace(rendering, provider_id=stored.rendering.provider_id)
@@ -161,6 +162,7 @@ def as_sent_from_file(stored: Claim, sent: Claim) -> Claim:
         referral_number=sent.referral_number,
         accident=sent.accident,
         clia_number=sent.clia_number,
+        overrides=tuple(o for o in stored.overrides if o.at <= sent_at),
         adjudication=None,
     )
 

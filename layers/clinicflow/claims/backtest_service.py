@@ -181,7 +181,7 @@ def _read_back(
         if sent is None:
             untested += 1
         elif sent.frequency is not Frequency.VOID:
-            claim = as_sent_from_file(stored, sent)
+            claim = as_sent_from_file(stored, sent, send.sent_at)
             cases.append(Case(claim, send.outcome, send.sent_at, send.reason, send.file_id))
     return cases, untested
 

@@ -19,6 +19,7 @@ from clinicflow.claims.backtest import (
     Outcome,
     Send,
     answered_sends,
+    as_sent_from_file,
     payer_reason,
     run_backtest,
     split_sends,
@@ -38,6 +39,7 @@ from clinicflow.claims.model import (
     Claim,
     ClaimStatus,
     Frequency,
+    Override,
     Transition,
 )
 from clinicflow.claims.scrub_inputs import read_scrub_context
@@ -483,6 +485,28 @@ def test_a_rejected_send_fixed_since_is_tested_as_its_file_holds_it() -> None:
     # without its file the rejected send cannot be tested, and says so
     report, _, _ = run_use_case([stored])
     assert report.untested == 1 and report.counts[Outcome.ACCEPTED] == 1
+
+
+def test_a_send_read_back_keeps_our_ids_and_the_overrides_made_before_it() -> None:
+    before = Override("duplicate.possible", "separate visit", "biller", SENT - timedelta(hours=1))
+    after = Override(
+        "duplicate.possible", "added in the rework", "biller", SENT + timedelta(days=2)
+    )
+    as_sent = claim_n(1, lines=(line(), BAD_POINTER))
+    stored = replace(
+        as_sent, lines=(line(),), total_charge=line().charge, overrides=(before, after)
+    )
+    documents = MemoryObjects()
+    sent_file(documents, "F260506000000001", as_sent)
+    (read,) = SentClaimFiles(documents).claims_in_file(PRACTICE, "F260506000000001").values()
+    claim = as_sent_from_file(stored, read, SENT)
+    assert claim.lines == as_sent.lines and claim.total_charge == as_sent.total_charge
+    assert (claim.claim_id, claim.patient_id, claim.encounter_id) == (
+        stored.claim_id, stored.patient_id, stored.encounter_id
+    )  # fmt: skip
+    assert claim.rendering == stored.rendering and claim.facility == stored.facility
+    assert claim.overrides == (before,)
+    assert SentClaimFiles(documents).claims_in_file(PRACTICE, "F260506000000099") == {}
 
 
 def test_use_case_refuses_too_many_sends() -> None:
