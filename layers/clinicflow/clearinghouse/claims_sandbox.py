@@ -36,7 +36,7 @@ from clinicflow.x12 import (
     parse_file,
 )
 from clinicflow.x12.claims import Claim, ClaimBatch, ProfessionalClaimDocument, claim_body
-from clinicflow.x12.claims.build837p import amount, d8
+from clinicflow.x12.claims.segments import amount, d8
 from clinicflow.x12.document import ParsedGroup, ParsedInterchange
 from clinicflow.x12.writer import SegmentData, TransactionContent
 

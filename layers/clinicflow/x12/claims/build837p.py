@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from decimal import Decimal
 
-from clinicflow.x12.claims.cob import Adjustment, LineAdjudication, OtherSubscriber, cas_groups
-from clinicflow.x12.claims.fields import PostalAddress
+from clinicflow.x12.claims.build_cob import line_adjudication, other_subscriber
 from clinicflow.x12.claims.model import (
     BillingProvider,
     Claim,
@@ -18,6 +16,7 @@ from clinicflow.x12.claims.model import (
     ServiceLine,
     Subscriber,
 )
+from clinicflow.x12.claims.segments import address, amount, d8
 from clinicflow.x12.separators import Separators
 from clinicflow.x12.writer import (
     Collision,
@@ -30,28 +29,6 @@ from clinicflow.x12.writer import (
 )
 
 IMPLEMENTATION = "005010X222A1"
-
-
-def d8(value: date) -> str:
-    """CCYYMMDD."""
-    return value.strftime("%Y%m%d")
-
-
-def amount(value: Decimal) -> str:
-    """An X12 R element: plain digits, no exponent, no trailing zeros (100.50 -> 100.5)."""
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("", "-0") else text
-
-
-def _address(addr: PostalAddress | None) -> list[SegmentData]:
-    if addr is None:
-        return []
-    return [
-        ("N3", addr.line1, addr.line2),
-        ("N4", addr.city, addr.state, addr.postal_code, addr.country),
-    ]
 
 
 def _contact(c: ContactInfo | None) -> list[SegmentData]:
@@ -93,12 +70,12 @@ def _billing(hl: int, prov: BillingProvider) -> list[SegmentData]:
             prov.npi,
         )
     )
-    out += _address(prov.address)
+    out += address(prov.address)
     out.append(("REF", prov.tax_id_qualifier, prov.tax_id))
     out += _contact(prov.contact)
     if prov.pay_to_address:
         out.append(("NM1", "87", "2"))
-        out += _address(prov.pay_to_address)
+        out += address(prov.pay_to_address)
     return out
 
 
@@ -131,11 +108,11 @@ def _subscriber(hl: int, parent: int, claim: Claim, has_patients: bool) -> list[
             sub.member_id,
         ),
     ]
-    out += _address(sub.address)
+    out += address(sub.address)
     out += _dmg(sub.birth_date, sub.gender)
     payer = claim.payer
     out.append(("NM1", "PR", "2", payer.name, None, None, None, None, "PI", payer.id))
-    out += _address(payer.address)
+    out += address(payer.address)
     return out
 
 
@@ -145,7 +122,7 @@ def _patient(hl: int, parent: int, pat: Patient) -> list[SegmentData]:
         ("PAT", pat.relationship),
         ("NM1", "QC", "1", pat.last_name, pat.first_name, pat.middle_name, None, pat.suffix),
     ]
-    out += _address(pat.address)
+    out += address(pat.address)
     out += _dmg(pat.birth_date, pat.gender)
     return out
 
@@ -169,81 +146,6 @@ def _provider(code: str, prov: ClaimProvider | None) -> list[SegmentData]:
     ]
     if prov.taxonomy:
         out.append(("PRV", "PE", "PXC", prov.taxonomy))
-    return out
-
-
-def _cas(adjustments: list[Adjustment]) -> list[SegmentData]:
-    out: list[SegmentData] = []
-    for group in cas_groups(adjustments):
-        triplets: list[str | None] = []
-        for adj in group:
-            quantity = amount(adj.quantity) if adj.quantity is not None else None
-            triplets += [adj.reason, amount(adj.amount), quantity]
-        while triplets and triplets[-1] is None:
-            triplets.pop()
-        out.append(("CAS", group[0].group, *triplets))
-    return out
-
-
-def _other_subscriber(other: OtherSubscriber) -> list[SegmentData]:
-    """2320 with its 2330A (other insured) and 2330B (other payer)."""
-    out: list[SegmentData] = [
-        (
-            "SBR",
-            other.payer_responsibility,
-            other.relationship,
-            other.group_number,
-            other.group_name,
-            None,
-            None,
-            None,
-            None,
-            other.claim_filing_indicator,
-        ),
-        *_cas(other.adjustments),
-    ]
-    if other.paid_amount is not None:
-        out.append(("AMT", "D", amount(other.paid_amount)))
-    if other.remaining_patient_liability is not None:
-        out.append(("AMT", "EAF", amount(other.remaining_patient_liability)))
-    out.append(
-        ("OI", None, None, other.benefits_assigned, None, None, other.release_of_information)
-    )
-    out.append(
-        (
-            "NM1",
-            "IL",
-            "1",
-            other.last_name,
-            other.first_name,
-            other.middle_name,
-            None,
-            other.suffix,
-            "MI",
-            other.member_id,
-        )
-    )
-    out += _address(other.address)
-    out.append(("NM1", "PR", "2", other.payer_name, None, None, None, None, "PI", other.payer_id))
-    out += _address(other.payer_address)
-    if other.adjudication_date is not None:
-        out.append(("DTP", "573", "D8", d8(other.adjudication_date)))
-    if other.payer_claim_number:
-        out.append(("REF", "F8", other.payer_claim_number))
-    return out
-
-
-def _line_adjudication(adj: LineAdjudication) -> list[SegmentData]:
-    """2430: SVD, CAS, DTP*573, AMT*EAF."""
-    proc = Composite("HC", adj.procedure_code, *adj.modifiers)
-    bundled = str(adj.bundled_line) if adj.bundled_line is not None else None
-    out: list[SegmentData] = [
-        ("SVD", adj.payer_id, amount(adj.paid), proc, None, amount(adj.paid_units), bundled),
-        *_cas(adj.adjustments),
-        ("DTP", "573", "D8", d8(adj.adjudication_date)),
-    ]
-    if adj.remaining_patient_liability is not None:
-        out.append(("AMT", "EAF", amount(adj.remaining_patient_liability)))
     return out
 
 
@@ -285,7 +187,7 @@ def _line(number: int, line: ServiceLine) -> list[SegmentData]:
         out.append(("LIN", None, "N4", drug.ndc))
         out.append(("CTP", None, None, None, amount(drug.quantity), Composite(drug.unit)))
     for adjudication in line.adjudications:
-        out += _line_adjudication(adjudication)
+        out += line_adjudication(adjudication)
     return out
 
 
@@ -332,9 +234,9 @@ def _claim(claim: Claim) -> list[SegmentData]:
         fac = claim.service_facility
         npi = fac.npi
         out.append(("NM1", "77", "2", fac.name, None, None, None, None, "XX" if npi else None, npi))
-        out += _address(fac.address)
+        out += address(fac.address)
     for payer in claim.other_subscribers:
-        out += _other_subscriber(payer)
+        out += other_subscriber(payer)
     for number, line in enumerate(claim.lines, 1):
         out += _line(number, line)
     return out
