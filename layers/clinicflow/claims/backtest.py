@@ -82,16 +82,18 @@ class Send:
 def answered_sends(claim: Claim) -> list[Send]:
     """Each send the payer answered, oldest first. A send's answer is the last outcome step
     before the claim was sent again (accepted, then denied at adjudication: denied)."""
-    sends: list[Send | None] = []  # None: sent, not answered (yet)
-    sent_at: list[tuple[str, datetime]] = []
+    sends: list[Send] = []
+    sent: tuple[str, datetime] | None = None  # the latest send: file id, time
     for step in claim.history:
         if step.to_status is ClaimStatus.SUBMITTED:
-            sends.append(None)
-            sent_at.append((file_of_send(step.reason), step.at))
-        elif step.to_status in OUTCOMES and sends:
-            file_id, at = sent_at[-1]
-            sends[-1] = Send(file_id, at, OUTCOMES[step.to_status], step.reason)
-    return [s for s in sends if s is not None]
+            sent = (file_of_send(step.reason), step.at)
+        elif step.to_status in OUTCOMES and sent is not None:
+            answer = Send(*sent, OUTCOMES[step.to_status], step.reason)
+            if sends and (sends[-1].file_id, sends[-1].sent_at) == sent:
+                sends[-1] = answer  # a later answer to the same send
+            else:
+                sends.append(answer)
+    return sends
 
 
 def payer_reason(claim: Claim) -> str:
