@@ -25,7 +25,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from clinicflow.claims.model import Claim, ClaimStatus, Frequency
+from clinicflow.claims.model import Claim, ClaimStatus, Frequency, with_billed_content
 from clinicflow.claims.scrubber import RULES, ScrubReport
 from clinicflow.claims.submission.model import file_of_send
 
@@ -145,25 +145,13 @@ def as_sent_from_file(stored: Claim, sent: Claim, sent_at: datetime) -> Claim:
         rendering = replace(rendering, provider_id=stored.rendering.provider_id)
     if facility and stored.facility:
         facility = replace(facility, location_id=stored.facility.location_id)
-    return replace(
+    return with_billed_content(
         stored,
-        billing=sent.billing,
+        sent,
         rendering=rendering,
         facility=facility,
-        patient=sent.patient,
-        subscriber=sent.subscriber,
-        place_of_service=sent.place_of_service,
-        service_date=sent.service_date,
-        diagnoses=sent.diagnoses,
-        lines=sent.lines,
-        total_charge=sent.total_charge,
         frequency=sent.frequency,
         payer_claim_number=sent.payer_claim_number,
-        referring=sent.referring,
-        prior_auth_number=sent.prior_auth_number,
-        referral_number=sent.referral_number,
-        accident=sent.accident,
-        clia_number=sent.clia_number,
         overrides=tuple(o for o in stored.overrides if o.at <= sent_at),
         adjudication=None,
     )

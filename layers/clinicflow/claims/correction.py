@@ -23,6 +23,7 @@ from clinicflow.claims.model import (
     EncounterInput,
     check_encounter,
     transition,
+    with_billed_content,
 )
 from clinicflow.claims.service import CLAIM, ClaimsRepository, FactsSource, build_claim
 from clinicflow.platform.errors import ConflictError, FieldError, NotFoundError, ValidationError
@@ -33,25 +34,11 @@ CORRECTABLE = EDITABLE | {ClaimStatus.REJECTED}
 
 def corrected(claim: Claim, rebuilt: Claim, *, by: str, at: datetime) -> Claim:
     """`claim` with the content of `rebuilt`, back in draft (pure)."""
-    content = replace(
+    content = with_billed_content(
         claim,
+        rebuilt,
         coverage_id=rebuilt.coverage_id,
-        billing=rebuilt.billing,
-        rendering=rebuilt.rendering,
-        facility=rebuilt.facility,
-        patient=rebuilt.patient,
-        subscriber=rebuilt.subscriber,
         payer=rebuilt.payer,
-        place_of_service=rebuilt.place_of_service,
-        service_date=rebuilt.service_date,
-        diagnoses=rebuilt.diagnoses,
-        lines=rebuilt.lines,
-        total_charge=rebuilt.total_charge,
-        referring=rebuilt.referring,
-        prior_auth_number=rebuilt.prior_auth_number,
-        referral_number=rebuilt.referral_number,
-        accident=rebuilt.accident,
-        clia_number=rebuilt.clia_number,
         last_scrub=None,  # the findings were about the content replaced
     )
     if claim.status is ClaimStatus.DRAFT:

@@ -12,6 +12,7 @@ from clinicflow.claims.model.billing import (
     new_authorization_id,
 )
 from clinicflow.claims.model.claim import (
+    BILLED_CONTENT,
     EDITABLE,
     MAX_CLAIM_ID,
     TRANSITIONS,
@@ -35,6 +36,7 @@ from clinicflow.claims.model.claim import (
     claim_id_problem,
     new_claim_id,
     transition,
+    with_billed_content,
 )
 from clinicflow.claims.model.cob import (
     NEXT_RESPONSIBILITY,
@@ -57,6 +59,7 @@ from clinicflow.claims.model.encounter import (
 )
 
 __all__ = [
+    "BILLED_CONTENT",
     "DEFAULT_SCHEDULE",
     "EDITABLE",
     "EXHAUSTED",
@@ -104,4 +107,5 @@ __all__ = [
     "new_claim_id",
     "new_encounter_id",
     "transition",
+    "with_billed_content",
 ]

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from clinicflow.claims.model.cob import Adjudication
 from clinicflow.claims.model.encounter import Accident, ReferringProvider
@@ -307,6 +308,33 @@ class Claim:
             version=self.version + 1,
             updated_at=at,
         )
+
+
+# What a claim bills: the parties, the visit, its codes and charges (a correction replaces it;
+# an 837P carries it). Ids, the payer, the lifecycle and the links to other records are not.
+BILLED_CONTENT = (
+    "billing",
+    "rendering",
+    "facility",
+    "patient",
+    "subscriber",
+    "place_of_service",
+    "service_date",
+    "diagnoses",
+    "lines",
+    "total_charge",
+    "referring",
+    "prior_auth_number",
+    "referral_number",
+    "accident",
+    "clia_number",
+)
+
+
+def with_billed_content(claim: Claim, source: Claim, **changes: Any) -> Claim:
+    """`claim` with the billed content of `source` (`BILLED_CONTENT`), plus `changes`."""
+    content = {name: getattr(source, name) for name in BILLED_CONTENT}
+    return replace(claim, **{**content, **changes})
 
 
 class IllegalTransitionError(ConflictError):
