@@ -123,12 +123,13 @@ def build_parser() -> argparse.ArgumentParser:
     outbox.add_argument("--data-dir")
     outbox.set_defaults(func=_outbox)
     from clinicflow.claims.cli import register as register_claims
+    from clinicflow.claims.x12_check_cli import register as register_x12_check
     from clinicflow.codesets.cli import register as register_codesets
     from clinicflow.deployment.cli import register as register_deployment
     from clinicflow.messaging.cli import register as register_messaging
     from clinicflow.x12.cli import register as register_x12
 
-    register_x12(commands)
+    register_x12_check(register_x12(commands))
     register_codesets(commands)
     register_claims(commands)
     register_messaging(commands)
