@@ -234,8 +234,7 @@ def format_backtest(report: dict[str, Any]) -> str:
     lines = [
         f"Scrubber backtest {report['from_date']}..{report['to_date']} ({payer}): "
         f"{report['total']} answered sends - {counts['rejected']} rejected, "
-        f"{counts['denied']} denied, "
-        f"{counts['accepted']} accepted",
+        f"{counts['denied']} denied, {counts['accepted']} accepted",
         f"Caught {len(report['caught'])} of {bad} rejected/denied, missed "
         f"{len(report['missed'])}; would have blocked {len(report['false_blocks'])} of "
         f"{counts['accepted']} accepted.",
