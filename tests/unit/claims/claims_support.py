@@ -8,6 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from clinicflow.claims.model import (
+    Authorization,
+    AuthorizationKind,
     BillingProvider,
     Claim,
     ClaimLine,
@@ -68,6 +70,23 @@ def make_claim(**changes: Any) -> Claim:
         created_at=datetime(2026, 5, 4, tzinfo=UTC),
     )
     return replace(claim, **changes)
+
+
+def make_authorization(**changes: Any) -> Authorization:
+    """Prior authorization PA-100 of pat-1 with MRDN1 for 97110, May-June 2026, 3 visits."""
+    auth = Authorization(
+        practice_id="sunrise",
+        authorization_id="auth-1",
+        patient_id="pat-1",
+        payer_id="MRDN1",
+        kind=AuthorizationKind.PRIOR_AUTH,
+        number="PA-100",
+        start_date=date(2026, 5, 1),
+        end_date=date(2026, 6, 30),
+        visits_allowed=3,
+        procedures=("97110",),
+    )
+    return replace(auth, **changes)
 
 
 def line(**changes: Any) -> ClaimLine:

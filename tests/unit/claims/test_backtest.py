@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from claims_support import DOS, line, make_claim
+from claims_support import DOS, line, make_authorization, make_claim
 from submission_support import PRACTICE, profile
 
 from clinicflow.audit.model import Action, AuditRecord
@@ -433,19 +433,9 @@ def test_the_visit_a_claim_used_counts_as_still_available() -> None:
     settings = [
         RuleSettings("sunrise", "MRDN1", params={"prior_auth.required": {"procedures": ["97110"]}})
     ]
-    auth = Authorization(
-        practice_id="sunrise",
-        authorization_id="auth-1",
-        patient_id="pat-1",
-        payer_id="MRDN1",
-        kind=AuthorizationKind.PRIOR_AUTH,
-        number="PA-100",
-        start_date=date(2026, 5, 1),
-        end_date=date(2026, 6, 30),
-        visits_allowed=1,
-        visits_used=1,  # taken by the claim below when it was queued
-        procedures=("97110",),
-    )
+    auth = make_authorization(
+        visits_allowed=1, visits_used=1
+    )  # the visit was taken by the claim below when it was queued
     pt = line(procedure="97110", pointers=(1,))
     used = answered(
         claim_n(1, lines=(pt,), prior_auth_number="PA-100", authorization_id="auth-1"), S.PAID

@@ -8,14 +8,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from claims_support import DOS, STREET, TODAY, line, make_claim, npi, run
+from claims_support import DOS, STREET, TODAY, line, make_authorization, make_claim, npi, run
 
 from clinicflow.claims.model import (
     Accident,
     AccidentKind,
     Adjudication,
-    Authorization,
-    AuthorizationKind,
     ClaimStatus,
     Frequency,
     OtherPayer,
@@ -36,22 +34,6 @@ def _tables() -> InMemoryReferenceTables:
     tables.put_ptp([PtpEdit("11042", "97597", date(2009, 1, 1), None, "1")], "t")
     tables.put_mue([MueLimit("93000", 1, "3", ""), MueLimit("81002", 2, "1", "")], "t")
     return tables
-
-
-def _auth(**changes: Any) -> Authorization:
-    auth = Authorization(
-        practice_id="sunrise",
-        authorization_id="auth-1",
-        patient_id="pat-1",
-        payer_id="MRDN1",
-        kind=AuthorizationKind.PRIOR_AUTH,
-        number="PA-100",
-        start_date=date(2026, 5, 1),
-        end_date=date(2026, 6, 30),
-        visits_allowed=3,
-        procedures=("97110",),
-    )
-    return replace(auth, **changes)
 
 
 PT_LINE = line(procedure="97110", pointers=(1,))
@@ -343,18 +325,22 @@ def test_telehealth_95_is_fine_and_95_needs_telehealth_pos():
 
 def test_prior_auth_on_file_covering_with_visits_passes_and_exhausted_fails():
     claim = replace(base, lines=(PT_LINE,), total_charge=PT_LINE.charge, prior_auth_number="PA-100")
-    ok = run(claim, settings=AUTH_SETTINGS, authorizations=[_auth()])
+    ok = run(claim, settings=AUTH_SETTINGS, authorizations=[make_authorization()])
     assert not [f for f in ok if f[0] == "prior_auth.required"]
-    used_up = run(claim, settings=AUTH_SETTINGS, authorizations=[_auth(visits_used=3)])
+    used_up = run(claim, settings=AUTH_SETTINGS, authorizations=[make_authorization(visits_used=3)])
     assert ("prior_auth.required", "prior_auth_number", "error") in used_up
-    expired = run(claim, settings=AUTH_SETTINGS, authorizations=[_auth(end_date=date(2026, 5, 2))])
+    expired = run(
+        claim,
+        settings=AUTH_SETTINGS,
+        authorizations=[make_authorization(end_date=date(2026, 5, 2))],
+    )
     assert ("prior_auth.required", "lines.0.procedure", "error") in expired
     not_on_file = run(claim, settings=AUTH_SETTINGS)
     assert ("prior_auth.required", "prior_auth_number", "error") in not_on_file
     # a number given where no payer rule asks for one is still checked against the record
     assert [
         f
-        for f in run(claim, authorizations=[_auth(visits_used=3)])
+        for f in run(claim, authorizations=[make_authorization(visits_used=3)])
         if f[0] == "prior_auth.required"
     ]
 
